@@ -1,0 +1,67 @@
+# Crowdpick: the commands a person types. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := webapp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamps re-install only when pyproject.toml changes, so a second `make run` starts at once.
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed-app $@
+
+install: $(VENV)/.installed-app ## Create .venv and install the app
+
+migrate: install ## Apply database migrations
+	$(BIN)/flask db upgrade
+
+demo: migrate ## Import the demo comparisons (idempotent)
+	$(BIN)/flask crowdpick import webapp/catalog/demo
+
+run: demo ## Install, migrate, load demo content and serve on http://127.0.0.1:5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+CHROMIUM ?= /usr/bin/chromium
+# Browser tests drive Debian's Chromium: install it when missing and the machine allows it
+# (root with apt). Otherwise browser tests skip locally and fail under CI=true.
+chromium: ## Install Debian's chromium for browser tests when missing (root + apt only)
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium package..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null; } || \
+	      echo "Could not install chromium: browser tests cannot run."; \
+	  else echo "No $(CHROMIUM), and this user cannot apt-get install it."; fi; \
+	fi
+
+test: $(VENV)/.installed-dev chromium ## Install test dependencies and run the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## Run ruff
+	$(BIN)/ruff check webapp workers tests bench
+	$(BIN)/ruff format --check webapp workers tests bench
+
+bench: $(VENV)/.installed-dev ## Run the benchmarks and print their tables
+	@ls bench/*.py >/dev/null 2>&1 && for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done || echo "no benchmarks yet"
+
+clean: ## Remove the virtualenv and caches (keeps instance/ data)
+	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+.PHONY: help install migrate demo run chromium test lint bench clean

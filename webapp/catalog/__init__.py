@@ -1,0 +1,1 @@
+"""Catalog domain: comparisons, options, claims, tags and the editorial verdict."""

@@ -1,0 +1,188 @@
+"""Catalog services: reading the public catalog and writing imported pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from .importer.parser import ParsedPage
+from .models import Claim, Comparison, EditorialVerdict, Option, Tag, option_tags
+from .slugs import slugify
+
+MAX_SEARCH_WORDS = 8
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def published_comparisons(query: str = "", tag: Tag | None = None) -> sa.Select:
+    """Published comparisons, newest first, optionally searched and filtered by tag.
+
+    Each search word must appear in the title, an option name or a tag (any letter
+    case); LIKE wildcards in the input are escaped, so `%` and `_` match themselves.
+    """
+    stmt = sa.select(Comparison).where(Comparison.status == "published")
+    if tag is not None:
+        stmt = stmt.where(
+            Comparison.id.in_(
+                sa.select(Option.comparison_id)
+                .join(option_tags, option_tags.c.option_id == Option.id)
+                .where(option_tags.c.tag_id == tag.id)
+            )
+        )
+    for word in search_words(query):
+        stmt = stmt.where(_matches(word))
+    return stmt.order_by(Comparison.created_at.desc(), Comparison.id.desc())
+
+
+def search_words(query: str) -> list[str]:
+    return [w.casefold() for w in query.split()][:MAX_SEARCH_WORDS]
+
+
+def _matches(word: str) -> sa.ColumnElement[bool]:
+    def like(column):
+        return sa.func.lower(column).contains(word, autoescape=True)
+
+    in_options = sa.select(Option.comparison_id).where(like(Option.name))
+    in_tags = (
+        sa.select(Option.comparison_id)
+        .join(option_tags, option_tags.c.option_id == Option.id)
+        .join(Tag, Tag.id == option_tags.c.tag_id)
+        .where(sa.or_(like(Tag.slug), like(Tag.name)))
+    )
+    return sa.or_(
+        like(Comparison.title), Comparison.id.in_(in_options), Comparison.id.in_(in_tags)
+    )
+
+
+def get_published(slug: str) -> Comparison | None:
+    return db.session.scalars(
+        sa.select(Comparison)
+        .where(Comparison.slug == slug, Comparison.status == "published")
+        .options(
+            selectinload(Comparison.options).selectinload(Option.claims),
+            selectinload(Comparison.options).selectinload(Option.tags),
+            selectinload(Comparison.verdict),
+        )
+    ).first()
+
+
+def get_tag(slug: str) -> Tag | None:
+    return db.session.scalars(sa.select(Tag).where(Tag.slug == slug)).first()
+
+
+def tag_counts(limit: int | None = None) -> list[tuple[Tag, int]]:
+    """Tags with the number of published comparisons that carry them, most used first."""
+    count = sa.func.count(sa.distinct(Option.comparison_id)).label("n")
+    stmt = (
+        sa.select(Tag, count)
+        .join(option_tags, option_tags.c.tag_id == Tag.id)
+        .join(Option, Option.id == option_tags.c.option_id)
+        .join(Comparison, Comparison.id == Option.comparison_id)
+        .where(Comparison.status == "published")
+        .group_by(Tag.id)
+        .order_by(count.desc(), Tag.slug)
+        .limit(limit)
+    )
+    return [(tag, n) for tag, n in db.session.execute(stmt)]
+
+
+# --- writing imported pages -------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    comparison: Comparison
+    created: bool
+
+
+def import_page(page: ParsedPage, source: str, status: str = "published") -> ImportResult:
+    """Create or update the comparison that came from ``source``; the caller commits.
+
+    Options are matched by slug and claims by (kind, position), so rows keep their ids
+    across re-imports and later votes and ratings stay attached.
+    """
+    comparison = db.session.scalars(
+        sa.select(Comparison).where(Comparison.source == source)
+    ).first()
+    created = comparison is None
+    if created:
+        comparison = Comparison(source=source, slug=_free_slug(slugify(page.title)), status=status)
+        db.session.add(comparison)
+    with db.session.no_autoflush:
+        comparison.title = page.title
+        comparison.intro = page.intro
+        comparison.label = page.label
+        options = _sync_options(comparison, page)
+    db.session.flush()  # new options get their ids before the verdict points at one
+    if comparison.verdict is None:
+        comparison.verdict = EditorialVerdict()
+    verdict = comparison.verdict
+    verdict.picked_option_id = next(o.id for o in options if o.name == page.pick)
+    verdict.summary = page.summary
+    verdict.bottom_line = page.bottom_line
+    db.session.flush()
+    return ImportResult(comparison, created)
+
+
+def _free_slug(base: str) -> str:
+    taken = set(
+        db.session.scalars(
+            sa.select(Comparison.slug).where(
+                sa.or_(Comparison.slug == base, Comparison.slug.like(f"{base}-%"))
+            )
+        )
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _sync_options(comparison: Comparison, page: ParsedPage) -> list[Option]:
+    existing = {o.slug: o for o in comparison.options}
+    # Park current positions out of the way so reordering never trips the unique key.
+    for i, option in enumerate(existing.values()):
+        option.position = -1 - i
+    if existing:
+        db.session.flush()
+    kept: list[Option] = []
+    tags: dict[str, Tag] = {}
+    for position, parsed in enumerate(page.options):
+        slug = slugify(parsed.name)
+        option = existing.pop(slug, None) or Option(slug=slug, comparison=comparison)
+        option.name = parsed.name
+        option.description = parsed.description
+        option.position = position
+        option.use_if = parsed.use_if
+        option.tags = [_tag(name, tags) for name in dict.fromkeys(parsed.tags)]
+        _sync_claims(option, "pro", parsed.pros)
+        _sync_claims(option, "con", parsed.cons)
+        kept.append(option)
+    comparison.options = kept
+    return kept
+
+
+def _sync_claims(option: Option, kind: str, texts: list[str]) -> None:
+    current = {c.position: c for c in option.claims if c.kind == kind}
+    others = [c for c in option.claims if c.kind != kind]
+    claims = []
+    for position, text in enumerate(texts):
+        claim = current.get(position) or Claim(kind=kind, position=position)
+        claim.text = text
+        claims.append(claim)
+    option.claims = others + claims
+
+
+def _tag(name: str, pending: dict[str, Tag]) -> Tag:
+    """The tag with this slug: from this import's pending ones, the database, or new."""
+    slug = slugify(name)
+    tag = pending.get(slug) or db.session.scalars(sa.select(Tag).where(Tag.slug == slug)).first()
+    if tag is None:
+        tag = Tag(slug=slug, name=name)
+        db.session.add(tag)
+    pending[slug] = tag
+    return tag

@@ -1,0 +1,67 @@
+"""Public catalog pages. Views parse input, call services, render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from ..extensions import db
+from . import services
+
+bp = Blueprint("catalog", __name__)
+
+
+def _page_number() -> int:
+    page = request.args.get("page", 1, type=int)
+    return page if page and page > 0 else 1
+
+
+def _paginate(stmt):
+    page = _page_number()
+    pagination = db.paginate(
+        stmt, page=page, per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    if page > 1 and not pagination.items:
+        abort(404, description=f"There is no page {page} of this list.")
+    return pagination
+
+
+@bp.get("/")
+def home():
+    limit = current_app.config["SEARCH_MAX_CHARS"]
+    raw = request.args.get("q", "")
+    query = raw.strip()[:limit]
+    tag_slug = request.args.get("tag", "").strip()
+    tag = services.get_tag(tag_slug) if tag_slug else None
+    if tag_slug and tag is None:
+        abort(404, description=f"No tag called “{tag_slug[:80]}”.")
+    pagination = _paginate(services.published_comparisons(query, tag))
+    return render_template(
+        "catalog/home.html",
+        pagination=pagination,
+        query=query,
+        trimmed=len(raw.strip()) > limit,
+        tag=tag,
+        tags=services.tag_counts(limit=20),
+    )
+
+
+@bp.get("/compare/<slug>")
+def comparison(slug: str):
+    found = services.get_published(slug)
+    if found is None:
+        abort(404, description="No published comparison lives at this address.")
+    return render_template("catalog/comparison.html", comparison=found)
+
+
+@bp.get("/tags")
+def tags():
+    return render_template("catalog/tags.html", tags=services.tag_counts())
+
+
+@bp.get("/tags/<slug>")
+def tag(slug: str):
+    found = services.get_tag(slug)
+    if found is None:
+        abort(404, description="No tag by that name.")
+    pagination = _paginate(services.published_comparisons(tag=found))
+    return render_template("catalog/tag.html", tag=found, pagination=pagination)

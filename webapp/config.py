@@ -1,0 +1,71 @@
+"""Configuration, read from the environment in this one place.
+
+Every variable has an embedded default for one machine (a SQLite file under
+``instance/``); `.env.example` lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Route PostgreSQL URLs through psycopg 3, whatever spelling the operator used."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/.
+
+    There is deliberately no committed fallback: a key in the repository would be
+    public, and a key regenerated per start would sign everybody out.
+    """
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once keep the first key written.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def from_environment(instance_path: Path | None = None) -> dict:
+    env = os.environ.get
+    instance = Path(env("CROWDPICK_INSTANCE_PATH") or instance_path or DEFAULT_INSTANCE)
+    database_url = env("DATABASE_URL") or f"sqlite:///{instance / 'crowdpick.sqlite3'}"
+    return {
+        "INSTANCE_PATH": instance,
+        "SECRET_KEY": load_secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PER_PAGE": int(env("CROWDPICK_PER_PAGE") or 12),
+        "SEARCH_MAX_CHARS": int(env("CROWDPICK_SEARCH_MAX_CHARS") or 200),
+        "IMPORT_MAX_BYTES": int(env("CROWDPICK_IMPORT_MAX_BYTES") or 1_000_000),
+        "SESSION_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "LOG_LEVEL": env("LOG_LEVEL") or "INFO",
+    }

@@ -1,0 +1,1 @@
+"""Site-wide pages, error handlers and template helpers."""
