@@ -34,19 +34,30 @@ def comparison(
     title = title or " vs ".join(names)
     created = datetime.now(UTC) - timedelta(days=age_days)
     comp = Comparison(
-        title=title, slug=f"{slugify(title)}-{next(_seq)}", status=status,
-        intro=f"Intro for {title}.", created_at=created,
+        title=title,
+        slug=f"{slugify(title)}-{next(_seq)}",
+        status=status,
+        intro=f"Intro for {title}.",
+        created_at=created,
     )
     for position, name in enumerate(names):
-        option = Option(name=name, slug=slugify(name), position=position,
-                        description=f"About {name}.", use_if=f"you like {name}")
+        option = Option(
+            name=name,
+            slug=slugify(name),
+            position=position,
+            description=f"About {name}.",
+            use_if=f"you like {name}",
+        )
         option.claims = [Claim(kind="pro", text=f"{name} pro {i}", position=i) for i in range(pros)]
-        option.claims += [Claim(kind="con", text=f"{name} con {i}", position=i) for i in range(cons)]
+        option.claims += [
+            Claim(kind="con", text=f"{name} con {i}", position=i) for i in range(cons)
+        ]
         option.tags = [tag(t) for t in (tags or {}).get(name, [])]
         comp.options.append(option)
     db.session.add(comp)
     db.session.flush()
-    comp.verdict = EditorialVerdict(picked_option_id=comp.options[pick].id,
-                                    bottom_line=f"{names[pick]} wins.")
+    comp.verdict = EditorialVerdict(
+        picked_option_id=comp.options[pick].id, bottom_line=f"{names[pick]} wins."
+    )
     db.session.flush()
     return comp

@@ -67,6 +67,9 @@ def _sqlite_begin(connection):
 
 
 def register_blueprints(app: Flask) -> None:
+    from .core.converters import SlugConverter
+
+    app.url_map.converters["slug"] = SlugConverter
     from .catalog.views import bp as catalog_bp
     from .core.views import bp as core_bp
 

@@ -12,9 +12,7 @@ crowdpick = AppGroup("crowdpick", help="Crowdpick maintenance commands.")
 
 
 @crowdpick.command("import")
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option("--draft", is_flag=True, help="Create new comparisons as drafts.")
 def import_command(paths: tuple[Path, ...], dry_run: bool, draft: bool) -> None:

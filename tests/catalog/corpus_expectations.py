@@ -25,7 +25,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["scrum", "kanban"], ["software-development-life-cycle", "project-management"]],
-        missing=["verdict line for Agile Development", "verdict line for Waterfall Model", "bottom line"],
+        missing=[
+            "verdict line for Agile Development",
+            "verdict line for Waterfall Model",
+            "bottom line",
+        ],
     ),
     "agile-vs-waterfall-hr.txt": dict(
         outcome="partial",
@@ -64,10 +68,15 @@ EXPECTED = {
         pick="Artisanal Tools",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["scripting", "command-line-interface"], ["software-procurement", "system-integration"]],
+        tags=[
+            ["scripting", "command-line-interface"],
+            ["software-procurement", "system-integration"],
+        ],
         missing=["verdict", "bottom line"],
     ),
-    "artisanal-tools-vs-off-the-shelf-software.v2.txt": dict(outcome="refused", reason="cut-in-options"),
+    "artisanal-tools-vs-off-the-shelf-software.v2.txt": dict(
+        outcome="refused", reason="cut-in-options"
+    ),
     "assessment-tools-vs-peer-review-tools.txt": dict(
         outcome="partial",
         title="Assessment Tools vs Peer Review Tools",
@@ -76,7 +85,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["recruitment-process", "technical-interviewing"], ["git", "version-control"]],
-        missing=["verdict line for Assessment Tools", "verdict line for Peer Review Tools", "bottom line"],
+        missing=[
+            "verdict line for Assessment Tools",
+            "verdict line for Peer Review Tools",
+            "bottom line",
+        ],
     ),
     "automated-deployment-vs-manual-deployment.txt": dict(
         outcome="partial",
@@ -97,7 +110,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["dry-principle", "code-refactoring"], ["critical-thinking", "data-analysis"]],
-        missing=["verdict line for Copy-Paste Programming", "verdict line for Research Skills", "bottom line"],
+        missing=[
+            "verdict line for Copy-Paste Programming",
+            "verdict line for Research Skills",
+            "bottom line",
+        ],
     ),
     "cutting-corners-vs-continuous-integration.txt": dict(
         outcome="partial",
@@ -117,7 +134,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["data-analysis", "business-intelligence"], ["agile-methodology", "problem-solving"]],
-        missing=["verdict line for Data-Driven Decision Making", "verdict line for Intuition Based Decision Making", "bottom line"],
+        missing=[
+            "verdict line for Data-Driven Decision Making",
+            "verdict line for Intuition Based Decision Making",
+            "bottom line",
+        ],
     ),
     "decision-making-frameworks-vs-consensus-decision-making.txt": dict(
         outcome="partial",
@@ -129,7 +150,9 @@ EXPECTED = {
         tags=[["critical-thinking", "problem-solving"], ["agile-methodology", "collaboration"]],
         missing=["verdict", "bottom line"],
     ),
-    "deep-specialization-vs-generalist-approach.txt": dict(outcome="refused", reason="cut-in-options"),
+    "deep-specialization-vs-generalist-approach.txt": dict(
+        outcome="refused", reason="cut-in-options"
+    ),
     "distributed-work-vs-office-based-work.txt": dict(
         outcome="partial",
         title="Distributed Work vs Office Based Work",
@@ -137,8 +160,15 @@ EXPECTED = {
         pick="Distributed Work",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["asynchronous-communication", "project-management-tools"], ["remote-work", "hybrid-work"]],
-        missing=["verdict line for Distributed Work", "verdict line for Office Based Work", "bottom line"],
+        tags=[
+            ["asynchronous-communication", "project-management-tools"],
+            ["remote-work", "hybrid-work"],
+        ],
+        missing=[
+            "verdict line for Distributed Work",
+            "verdict line for Office Based Work",
+            "bottom line",
+        ],
     ),
     "expert-opinion-vs-consensus-building.txt": dict(
         outcome="partial",
@@ -148,7 +178,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["decision-making", "risk-assessment"], ["agile-methodology", "team-collaboration"]],
-        missing=["verdict line for Expert Opinion", "verdict line for Consensus Building", "bottom line"],
+        missing=[
+            "verdict line for Expert Opinion",
+            "verdict line for Consensus Building",
+            "bottom line",
+        ],
     ),
     "expert-opinion-vs-consensus-building.v2.txt": dict(
         outcome="partial",
@@ -158,7 +192,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["agile-methodology", "team-collaboration"], ["decision-making", "risk-assessment"]],
-        missing=["verdict line for Consensus Building", "verdict line for Expert Opinion", "bottom line"],
+        missing=[
+            "verdict line for Consensus Building",
+            "verdict line for Expert Opinion",
+            "bottom line",
+        ],
     ),
     "expert-opinion-vs-consensus-building.v3.txt": dict(
         outcome="partial",
@@ -168,7 +206,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["decision-making", "risk-assessment"], ["agile-methodology", "team-collaboration"]],
-        missing=["verdict line for Expert Opinion", "verdict line for Consensus Building", "bottom line"],
+        missing=[
+            "verdict line for Expert Opinion",
+            "verdict line for Consensus Building",
+            "bottom line",
+        ],
     ),
     "expert-opinion-vs-consensus-building.v4.txt": dict(
         outcome="partial",
@@ -178,7 +220,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["agile-methodology", "team-collaboration"], ["decision-making", "risk-assessment"]],
-        missing=["verdict line for Consensus Building", "verdict line for Expert Opinion", "bottom line"],
+        missing=[
+            "verdict line for Consensus Building",
+            "verdict line for Expert Opinion",
+            "bottom line",
+        ],
     ),
     "fully-automated-deployment-vs-manual-deployment.txt": dict(
         outcome="partial",
@@ -188,7 +234,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["continuous-integration", "devops"], ["continuous-deployment", "devops"]],
-        missing=["verdict line for Continuous Deployment", "verdict line for Manual Deployment", "bottom line"],
+        missing=[
+            "verdict line for Continuous Deployment",
+            "verdict line for Manual Deployment",
+            "bottom line",
+        ],
     ),
     "generalist-development-vs-skill-specialization.txt": dict(
         outcome="partial",
@@ -197,7 +247,10 @@ EXPECTED = {
         pick="Generalist Development",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["full-stack-development", "agile-methodology"], ["career-development", "technical-leadership"]],
+        tags=[
+            ["full-stack-development", "agile-methodology"],
+            ["career-development", "technical-leadership"],
+        ],
         missing=["verdict line for Skill Specialization", "bottom line"],
     ),
     "generalist-roles-vs-specialist-roles.txt": dict(
@@ -207,8 +260,15 @@ EXPECTED = {
         pick="Generalist Roles",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["full-stack-development", "agile-methodology"], ["team-structure", "agile-methodology"]],
-        missing=["verdict line for Generalist Roles", "verdict line for Specialist Roles", "bottom line"],
+        tags=[
+            ["full-stack-development", "agile-methodology"],
+            ["team-structure", "agile-methodology"],
+        ],
+        missing=[
+            "verdict line for Generalist Roles",
+            "verdict line for Specialist Roles",
+            "bottom line",
+        ],
     ),
     "ignore-technical-debt-vs-clean-code.txt": dict(
         outcome="partial",
@@ -238,7 +298,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["agile-methodology", "problem-solving"], ["data-analysis", "business-intelligence"]],
-        missing=["verdict line for Intuition Based Decision Making", "verdict line for Data-Driven Decision Making", "bottom line"],
+        missing=[
+            "verdict line for Intuition Based Decision Making",
+            "verdict line for Data-Driven Decision Making",
+            "bottom line",
+        ],
     ),
     "intuition-based-decision-making-vs-data-driven-decision-making.v2.txt": dict(
         outcome="partial",
@@ -248,10 +312,18 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["agile-methodology", "problem-solving"], ["data-analysis", "business-intelligence"]],
-        missing=["verdict line for Intuition Based Decision Making", "verdict line for Data-Driven Decision Making", "bottom line"],
+        missing=[
+            "verdict line for Intuition Based Decision Making",
+            "verdict line for Data-Driven Decision Making",
+            "bottom line",
+        ],
     ),
-    "intuition-based-decisions-vs-data-driven-decisions.txt": dict(outcome="refused", reason="cut-in-options"),
-    "intuition-based-decisions-vs-data-driven-decisions.v2.txt": dict(outcome="refused", reason="cut-in-options"),
+    "intuition-based-decisions-vs-data-driven-decisions.txt": dict(
+        outcome="refused", reason="cut-in-options"
+    ),
+    "intuition-based-decisions-vs-data-driven-decisions.v2.txt": dict(
+        outcome="refused", reason="cut-in-options"
+    ),
     "manual-deployment-vs-automated-deployment.txt": dict(
         outcome="partial",
         title="Manual Deployment vs Automated Deployment",
@@ -260,7 +332,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["continuous-deployment", "devops"], ["continuous-integration", "devops"]],
-        missing=["verdict line for Manual Deployment", "verdict line for Automated Deployment", "bottom line"],
+        missing=[
+            "verdict line for Manual Deployment",
+            "verdict line for Automated Deployment",
+            "bottom line",
+        ],
     ),
     "manual-deployment-vs-ci-cd-pipelines.txt": dict(
         outcome="partial",
@@ -270,7 +346,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["continuous-deployment", "devops"], ["jenkins", "gitlab-ci"]],
-        missing=["verdict line for Manual Deployment", "verdict line for CI/CD Pipelines", "bottom line"],
+        missing=[
+            "verdict line for Manual Deployment",
+            "verdict line for CI/CD Pipelines",
+            "bottom line",
+        ],
     ),
     "manual-deployment-vs-ci-cd-pipelines.v2.txt": dict(
         outcome="partial",
@@ -280,7 +360,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["continuous-deployment", "devops"], ["jenkins", "gitlab-ci"]],
-        missing=["verdict line for Manual Deployment", "verdict line for CI/CD Pipelines", "bottom line"],
+        missing=[
+            "verdict line for Manual Deployment",
+            "verdict line for CI/CD Pipelines",
+            "bottom line",
+        ],
     ),
     "manual-execution-vs-automated-testing.txt": dict(
         outcome="partial",
@@ -290,7 +374,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["test-automation", "exploratory-testing"], ["unit-testing", "integration-testing"]],
-        missing=["verdict line for Manual Execution", "verdict line for Automated Testing", "bottom line"],
+        missing=[
+            "verdict line for Manual Execution",
+            "verdict line for Automated Testing",
+            "bottom line",
+        ],
     ),
     "manual-updates-vs-continuous-deployment.txt": dict(
         outcome="partial",
@@ -300,7 +388,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["continuous-integration", "devops"], ["automated-updates", "version-control"]],
-        missing=["verdict line for Continuous Deployment", "verdict line for Manual Updates", "bottom line"],
+        missing=[
+            "verdict line for Continuous Deployment",
+            "verdict line for Manual Updates",
+            "bottom line",
+        ],
     ),
     "non-standardized-practices-vs-standardized-practices.txt": dict(
         outcome="partial",
@@ -319,8 +411,15 @@ EXPECTED = {
         pick="Oral Knowledge Transfer",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["knowledge-management", "agile-methodologies"], ["api-documentation", "code-comments"]],
-        missing=["verdict line for Oral Knowledge Transfer", "verdict line for Written Documentation", "bottom line"],
+        tags=[
+            ["knowledge-management", "agile-methodologies"],
+            ["api-documentation", "code-comments"],
+        ],
+        missing=[
+            "verdict line for Oral Knowledge Transfer",
+            "verdict line for Written Documentation",
+            "bottom line",
+        ],
     ),
     "peer-mentoring-vs-formal-mentoring.txt": dict(
         outcome="partial",
@@ -330,7 +429,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["coaching", "knowledge-sharing"], ["pair-programming", "code-review"]],
-        missing=["verdict line for Formal Mentoring", "verdict line for Peer Mentoring", "bottom line"],
+        missing=[
+            "verdict line for Formal Mentoring",
+            "verdict line for Peer Mentoring",
+            "bottom line",
+        ],
     ),
     "peer-programming-vs-solo-programming.txt": dict(
         outcome="partial",
@@ -339,7 +442,10 @@ EXPECTED = {
         pick="Pair Programming",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["agile-development", "test-driven-development"], ["pair-programming", "agile-methodology"]],
+        tags=[
+            ["agile-development", "test-driven-development"],
+            ["pair-programming", "agile-methodology"],
+        ],
         missing=["verdict line for Solo Programming", "bottom line"],
     ),
     "peer-review-systems-vs-static-code-analysis.txt": dict(
@@ -349,7 +455,10 @@ EXPECTED = {
         pick="Peer Review Systems",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["git-workflow", "continuous-integration"], ["code-quality", "continuous-integration"]],
+        tags=[
+            ["git-workflow", "continuous-integration"],
+            ["code-quality", "continuous-integration"],
+        ],
         missing=[],
     ),
     "peer-review-systems-vs-static-code-analysis.v2.txt": dict(
@@ -359,7 +468,10 @@ EXPECTED = {
         pick="Peer Review Systems",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["git-workflow", "continuous-integration"], ["code-quality", "continuous-integration"]],
+        tags=[
+            ["git-workflow", "continuous-integration"],
+            ["code-quality", "continuous-integration"],
+        ],
         missing=["bottom line"],
     ),
     "peer-reviews-vs-static-code-analysis.txt": dict(
@@ -419,8 +531,15 @@ EXPECTED = {
         pick="Refactoring",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["test-driven-development", "design-patterns"], ["refactoring", "technical-debt-management"]],
-        missing=["verdict line for Refactoring", "verdict line for Rewrite From Scratch", "bottom line"],
+        tags=[
+            ["test-driven-development", "design-patterns"],
+            ["refactoring", "technical-debt-management"],
+        ],
+        missing=[
+            "verdict line for Refactoring",
+            "verdict line for Rewrite From Scratch",
+            "bottom line",
+        ],
     ),
     "rewrite-from-scratch-vs-refactoring.txt": dict(
         outcome="partial",
@@ -429,8 +548,15 @@ EXPECTED = {
         pick="Rewrite From Scratch",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["refactoring", "technical-debt-management"], ["test-driven-development", "design-patterns"]],
-        missing=["verdict line for Rewrite From Scratch", "verdict line for Refactoring", "bottom line"],
+        tags=[
+            ["refactoring", "technical-debt-management"],
+            ["test-driven-development", "design-patterns"],
+        ],
+        missing=[
+            "verdict line for Rewrite From Scratch",
+            "verdict line for Refactoring",
+            "bottom line",
+        ],
     ),
     "rewriting-from-scratch-vs-refactoring.txt": dict(
         outcome="partial",
@@ -439,8 +565,15 @@ EXPECTED = {
         pick="Rewriting From Scratch",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["refactoring", "technical-debt-management"], ["test-driven-development", "design-patterns"]],
-        missing=["verdict line for Rewriting From Scratch", "verdict line for Refactoring", "bottom line"],
+        tags=[
+            ["refactoring", "technical-debt-management"],
+            ["test-driven-development", "design-patterns"],
+        ],
+        missing=[
+            "verdict line for Rewriting From Scratch",
+            "verdict line for Refactoring",
+            "bottom line",
+        ],
     ),
     "rewriting-from-scratch-vs-refactoring.v2.txt": dict(
         outcome="partial",
@@ -449,7 +582,10 @@ EXPECTED = {
         pick="Rewriting From Scratch",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["refactoring", "technical-debt-management"], ["test-driven-development", "design-patterns"]],
+        tags=[
+            ["refactoring", "technical-debt-management"],
+            ["test-driven-development", "design-patterns"],
+        ],
         missing=["verdict line for Refactoring", "bottom line"],
     ),
     "solo-programming-vs-pair-programming.txt": dict(
@@ -459,7 +595,10 @@ EXPECTED = {
         pick="Solo Programming",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["pair-programming", "agile-methodology"], ["agile-methodology", "extreme-programming"]],
+        tags=[
+            ["pair-programming", "agile-methodology"],
+            ["agile-methodology", "extreme-programming"],
+        ],
         missing=["bottom line"],
     ),
     "solo-work-vs-pair-programming.txt": dict(
@@ -492,7 +631,9 @@ EXPECTED = {
         tags=[["agile-methodology", "extreme-programming"], ["self-management", "time-management"]],
         missing=["bottom line"],
     ),
-    "specialized-development-vs-generalist-development.txt": dict(outcome="refused", reason="cut-in-options"),
+    "specialized-development-vs-generalist-development.txt": dict(
+        outcome="refused", reason="cut-in-options"
+    ),
     "structured-decision-making-vs-consensus-decision-making.txt": dict(
         outcome="partial",
         title="Structured Decision Making vs Consensus Decision Making",
@@ -511,7 +652,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["agile-methodology", "collaboration"], ["critical-thinking", "problem-solving"]],
-        missing=["verdict line for Consensus Decision Making", "verdict line for Structured Decision Making", "bottom line"],
+        missing=[
+            "verdict line for Consensus Decision Making",
+            "verdict line for Structured Decision Making",
+            "bottom line",
+        ],
     ),
     "synchronous-collaboration-vs-asynchronous-collaboration.txt": dict(
         outcome="partial",
@@ -521,7 +666,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["pair-programming", "agile-methodologies"], ["remote-work", "agile-methodology"]],
-        missing=["verdict line for Synchronous Collaboration", "verdict line for Asynchronous Collaboration", "bottom line"],
+        missing=[
+            "verdict line for Synchronous Collaboration",
+            "verdict line for Asynchronous Collaboration",
+            "bottom line",
+        ],
     ),
     "synchronous-collaboration-vs-asynchronous-collaboration.v2.txt": dict(
         outcome="partial",
@@ -531,7 +680,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["pair-programming", "agile-methodologies"], ["remote-work", "agile-methodology"]],
-        missing=["verdict line for Synchronous Collaboration", "verdict line for Asynchronous Collaboration", "bottom line"],
+        missing=[
+            "verdict line for Synchronous Collaboration",
+            "verdict line for Asynchronous Collaboration",
+            "bottom line",
+        ],
     ),
     "systematic-debugging-vs-intuitive-debugging.txt": dict(
         outcome="partial",
@@ -551,7 +704,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["debugging-tools", "log-analysis"], ["debugging-tools", "problem-solving"]],
-        missing=["verdict line for Systematic Debugging", "verdict line for Intuitive Debugging", "bottom line"],
+        missing=[
+            "verdict line for Systematic Debugging",
+            "verdict line for Intuitive Debugging",
+            "bottom line",
+        ],
     ),
     "systematic-debugging-vs-intuitive-debugging.v3.txt": dict(
         outcome="partial",
@@ -561,7 +718,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["debugging-tools", "problem-solving"], ["debugging-tools", "log-analysis"]],
-        missing=["verdict line for Intuitive Debugging", "verdict line for Systematic Debugging", "bottom line"],
+        missing=[
+            "verdict line for Intuitive Debugging",
+            "verdict line for Systematic Debugging",
+            "bottom line",
+        ],
     ),
     "systematic-debugging-vs-intuitive-debugging.v4.txt": dict(
         outcome="partial",
@@ -580,7 +741,10 @@ EXPECTED = {
         pick="Code And Fix",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["agile-methodology", "waterfall-model"], ["software-architecture", "design-patterns"]],
+        tags=[
+            ["agile-methodology", "waterfall-model"],
+            ["software-architecture", "design-patterns"],
+        ],
         missing=["bottom line"],
     ),
     "technical-leadership-vs-individual-contributor.txt": dict(
@@ -590,7 +754,10 @@ EXPECTED = {
         pick="Technical Leadership",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["software-architecture", "project-management"], ["career-development", "technical-leadership"]],
+        tags=[
+            ["software-architecture", "project-management"],
+            ["career-development", "technical-leadership"],
+        ],
         missing=[],
     ),
     "technical-specialization-vs-generalist-skills.txt": dict(
@@ -600,7 +767,10 @@ EXPECTED = {
         pick="Generalist Skills",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["full-stack-development", "problem-solving"], ["skill-development", "career-advancement"]],
+        tags=[
+            ["full-stack-development", "problem-solving"],
+            ["skill-development", "career-advancement"],
+        ],
         missing=["verdict", "bottom line"],
     ),
     "technical-specialization-vs-generalist-skills.v2.txt": dict(
@@ -610,7 +780,10 @@ EXPECTED = {
         pick="Generalist Skills",
         pros=[1, 1],
         cons=[1, 1],
-        tags=[["full-stack-development", "problem-solving"], ["skill-development", "career-advancement"]],
+        tags=[
+            ["full-stack-development", "problem-solving"],
+            ["skill-development", "career-advancement"],
+        ],
         missing=["verdict", "bottom line"],
     ),
     "technology-evaluation-vs-vendor-lock-in.txt": dict(
@@ -646,7 +819,11 @@ EXPECTED = {
         pros=[1, 1],
         cons=[1, 1],
         tags=[["software-development-life-cycle", "project-management"], ["scrum", "kanban"]],
-        missing=["verdict line for Waterfall Model", "verdict line for Agile Methodology", "bottom line"],
+        missing=[
+            "verdict line for Waterfall Model",
+            "verdict line for Agile Methodology",
+            "bottom line",
+        ],
     ),
     "waterfall-reviews-vs-agile.txt": dict(
         outcome="partial",

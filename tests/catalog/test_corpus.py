@@ -55,10 +55,14 @@ _REASON_WORDS = {
 def test_whole_corpus_summary_and_reimport_does_not_duplicate(cli, corpus_dir):
     first = cli.invoke(args=["crowdpick", "import", str(corpus_dir)])
     assert first.exit_code == 0, first.output
-    counts = {k: sum(v["outcome"] == k for v in EXPECTED.values()) for k in
-              ("imported", "partial", "refused")}
-    summary = (f"Summary: {counts['imported']} imported, {counts['partial']} partial, "
-               f"{counts['refused']} refused")
+    counts = {
+        k: sum(v["outcome"] == k for v in EXPECTED.values())
+        for k in ("imported", "partial", "refused")
+    }
+    summary = (
+        f"Summary: {counts['imported']} imported, {counts['partial']} partial, "
+        f"{counts['refused']} refused"
+    )
     assert first.output.strip().splitlines()[-1] == summary
     rows = db.session.scalar(sa.select(sa.func.count()).select_from(Comparison))
     again = cli.invoke(args=["crowdpick", "import", str(corpus_dir)])
@@ -66,8 +70,9 @@ def test_whole_corpus_summary_and_reimport_does_not_duplicate(cli, corpus_dir):
     assert "(created)" not in again.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Comparison)) == rows
     # Snapshots of one address (.v2, .v3, ...) update one comparison.
-    sources = {_source_key(p) for p in corpus_dir.glob("*.txt")
-               if EXPECTED[p.name]["outcome"] != "refused"}
+    sources = {
+        _source_key(p) for p in corpus_dir.glob("*.txt") if EXPECTED[p.name]["outcome"] != "refused"
+    }
     assert rows == len(sources)
 
 
@@ -79,8 +84,13 @@ def _source_key(path: Path) -> str:
 
 
 def test_specification_page(cli, corpus_dir):
-    result = cli.invoke(args=["crowdpick", "import", str(
-        corpus_dir / "technical-leadership-vs-individual-contributor.txt")])
+    result = cli.invoke(
+        args=[
+            "crowdpick",
+            "import",
+            str(corpus_dir / "technical-leadership-vs-individual-contributor.txt"),
+        ]
+    )
     assert result.exit_code == 0
     comparison = db.session.scalars(sa.select(Comparison)).one()
     assert comparison.pick.name == "Technical Leadership"

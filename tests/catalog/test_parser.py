@@ -194,7 +194,9 @@ def test_single_tool_page_is_refused():
 
 
 def test_listing_page_is_refused():
-    text = "Best Kettles (2031)\n\nRanked picks.\n\n🧊Nice Pick\n\nFull Rankings\n\nPros\n\n  • +Fast"
+    text = (
+        "Best Kettles (2031)\n\nRanked picks.\n\n🧊Nice Pick\n\nFull Rankings\n\nPros\n\n  • +Fast"
+    )
     with pytest.raises(Refused) as info:
         parse(text)
     assert info.value.code == "listing"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -38,6 +39,14 @@ def published_comparisons(query: str = "", tag: Tag | None = None) -> sa.Select:
     return stmt.order_by(Comparison.created_at.desc(), Comparison.id.desc())
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """Drop control characters (NUL among them, which PostgreSQL refuses in text)."""
+    return _CONTROL.sub("", value)
+
+
 def search_words(query: str) -> list[str]:
     return [w.casefold() for w in query.split()][:MAX_SEARCH_WORDS]
 
@@ -53,9 +62,7 @@ def _matches(word: str) -> sa.ColumnElement[bool]:
         .join(Tag, Tag.id == option_tags.c.tag_id)
         .where(sa.or_(like(Tag.slug), like(Tag.name)))
     )
-    return sa.or_(
-        like(Comparison.title), Comparison.id.in_(in_options), Comparison.id.in_(in_tags)
-    )
+    return sa.or_(like(Comparison.title), Comparison.id.in_(in_options), Comparison.id.in_(in_tags))
 
 
 def get_published(slug: str) -> Comparison | None:

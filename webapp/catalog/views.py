@@ -28,9 +28,9 @@ def _paginate(stmt):
 @bp.get("/")
 def home():
     limit = current_app.config["SEARCH_MAX_CHARS"]
-    raw = request.args.get("q", "")
+    raw = services.clean_text(request.args.get("q", ""))
     query = raw.strip()[:limit]
-    tag_slug = request.args.get("tag", "").strip()
+    tag_slug = services.clean_text(request.args.get("tag", "")).strip()[:200]
     tag = services.get_tag(tag_slug) if tag_slug else None
     if tag_slug and tag is None:
         abort(404, description=f"No tag called “{tag_slug[:80]}”.")
@@ -41,11 +41,11 @@ def home():
         query=query,
         trimmed=len(raw.strip()) > limit,
         tag=tag,
-        tags=services.tag_counts(limit=20),
+        tags=services.tag_counts(limit=12),
     )
 
 
-@bp.get("/compare/<slug>")
+@bp.get("/compare/<slug:slug>")
 def comparison(slug: str):
     found = services.get_published(slug)
     if found is None:
@@ -58,7 +58,7 @@ def tags():
     return render_template("catalog/tags.html", tags=services.tag_counts())
 
 
-@bp.get("/tags/<slug>")
+@bp.get("/tags/<slug:slug>")
 def tag(slug: str):
     found = services.get_tag(slug)
     if found is None:

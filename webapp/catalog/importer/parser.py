@@ -223,7 +223,9 @@ def _verdict(page: ParsedPage, rest: list[str], cut_line: str | None, complete: 
             if option is not None:
                 option.use_if = match.group(2).strip()
             i += 1
-        page.missing += [f"verdict line for {n}" for n in names if by_name[n.lower()].use_if is None]
+        page.missing += [
+            f"verdict line for {n}" for n in names if by_name[n.lower()].use_if is None
+        ]
     elif rest:
         page.summary = rest[0]
         i = 1

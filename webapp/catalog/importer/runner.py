@@ -32,8 +32,10 @@ class FileOutcome:
         name = self.path.name
         if self.status == "refused":
             return f"refused   {name}: {self.message}"
-        verb = ("would create" if dry_run else "created") if self.created else (
-            "would update" if dry_run else "updated"
+        verb = (
+            ("would create" if dry_run else "created")
+            if self.created
+            else ("would update" if dry_run else "updated")
         )
         text = f"{self.status:<9} {name} -> /compare/{self.slug} ({verb})"
         if self.missing:
