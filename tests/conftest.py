@@ -21,7 +21,23 @@ from webapp.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "nicepick"
+
+
+def _find_corpus() -> Path:
+    """The shared page captures: $CROWDPICK_CORPUS, else ../shared beside this checkout,
+    else the workplace copy (a clone elsewhere still finds it)."""
+    candidates = [
+        os.environ.get("CROWDPICK_CORPUS"),
+        ROOT.parent / "shared" / "corpus",
+        "/work/shared/corpus",
+    ]
+    for candidate in filter(None, candidates):
+        if (Path(candidate) / "nicepick").is_dir():
+            return Path(candidate) / "nicepick"
+    return ROOT.parent / "shared" / "corpus" / "nicepick"
+
+
+CORPUS = _find_corpus()
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
