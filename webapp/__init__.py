@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config
-from .extensions import db, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,6 +45,11 @@ def register_extensions(app: Flask) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from .accounts.auth import init_login
+
+    init_login(app, login_manager)
 
 
 @event.listens_for(Engine, "connect")
@@ -70,11 +75,15 @@ def register_blueprints(app: Flask) -> None:
     from .core.converters import SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter
+    from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
     from .core.views import bp as core_bp
+    from .voting.views import bp as voting_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(voting_bp)
 
 
 def register_error_pages(app: Flask) -> None:

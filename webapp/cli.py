@@ -31,3 +31,27 @@ def import_command(paths: tuple[Path, ...], dry_run: bool, draft: bool) -> None:
     click.echo(summary(outcomes, dry_run))
     if not any(o.status != "refused" for o in outcomes):
         raise click.exceptions.Exit(1)
+
+
+@crowdpick.command("create-user")
+@click.argument("username")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice(["member", "editor", "moderator", "admin"]),
+    default="member",
+    show_default=True,
+)
+@click.password_option(
+    envvar="CROWDPICK_NEW_PASSWORD", help="Prompted for when not given (or set the env var)."
+)
+def create_user_command(username: str, email: str, role: str, password: str) -> None:
+    """Create an account with a role (e.g. the first editor or admin)."""
+    from .accounts.services import do_register
+    from .core.actions import ActionError
+
+    try:
+        user = do_register(username, email, password, role=role)
+    except ActionError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {user.role} {user.username} <{user.email}>.")

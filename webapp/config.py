@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,8 @@ def load_secret_key(instance_path: Path) -> str:
 def from_environment(instance_path: Path | None = None) -> dict:
     env = os.environ.get
     instance = Path(env("CROWDPICK_INSTANCE_PATH") or instance_path or DEFAULT_INSTANCE)
+    redis_url = env("REDIS_URL") or None
+    cookie_secure = _bool(env("SESSION_COOKIE_SECURE"))
     database_url = env("DATABASE_URL") or f"sqlite:///{instance / 'crowdpick.sqlite3'}"
     return {
         "INSTANCE_PATH": instance,
@@ -64,8 +67,26 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "PER_PAGE": int(env("CROWDPICK_PER_PAGE") or 12),
         "SEARCH_MAX_CHARS": int(env("CROWDPICK_SEARCH_MAX_CHARS") or 200),
         "IMPORT_MAX_BYTES": int(env("CROWDPICK_IMPORT_MAX_BYTES") or 1_000_000),
-        "SESSION_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE")),
+        "REDIS_URL": redis_url,
+        "SESSION_COOKIE_SECURE": cookie_secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": cookie_secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        # Rate limits (Flask-Limiter syntax, e.g. "30 per minute").
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # A Redis outage must not block votes: fall back to per-process memory.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "VOTE_RATE_LIMIT": env("CROWDPICK_VOTE_RATE_LIMIT") or "30 per minute",
+        "AUTH_RATE_LIMIT": env("CROWDPICK_AUTH_RATE_LIMIT") or "10 per minute",
+        "PASSWORD_MIN_LENGTH": int(env("CROWDPICK_PASSWORD_MIN_LENGTH") or 10),
+        # Trust weight rules (see webapp/accounts/trust.py).
+        "TRUST_NEW_ACCOUNT_WEIGHT": float(env("CROWDPICK_TRUST_NEW_ACCOUNT_WEIGHT") or 0.2),
+        "TRUST_FULL_AFTER_DAYS": float(env("CROWDPICK_TRUST_FULL_AFTER_DAYS") or 30),
+        "TRUST_FULL_AFTER_ACTIVITY": int(env("CROWDPICK_TRUST_FULL_AFTER_ACTIVITY") or 20),
         "LOG_LEVEL": env("LOG_LEVEL") or "INFO",
     }

@@ -1,7 +1,11 @@
 """Extension objects, created unbound and attached in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
 # Named constraints keep Alembic revisions identical on SQLite and PostgreSQL.
@@ -15,3 +19,8 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+# Storage comes from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, so limits are
+# shared by every process; memory in the one-machine default.
+limiter = Limiter(key_func=get_remote_address)

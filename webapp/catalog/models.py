@@ -46,6 +46,9 @@ class Comparison(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # Set in the same transaction as every vote or rating write; the verdict engine
+    # recomputes comparisons whose inputs changed after their last verdict.
+    inputs_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     options: Mapped[list[Option]] = relationship(
         back_populates="comparison",

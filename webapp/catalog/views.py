@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
 from ..extensions import db
+from ..voting.models import IMPORTANCE_LABELS
+from ..voting.services import member_inputs
 from . import services
 
 bp = Blueprint("catalog", __name__)
@@ -50,7 +53,12 @@ def comparison(slug: str):
     found = services.get_published(slug)
     if found is None:
         abort(404, description="No published comparison lives at this address.")
-    return render_template("catalog/comparison.html", comparison=found)
+    return render_template(
+        "catalog/comparison.html",
+        comparison=found,
+        inputs=member_inputs(current_user, found),
+        importance_labels=IMPORTANCE_LABELS,
+    )
 
 
 @bp.get("/tags")

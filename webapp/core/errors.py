@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from .actions import ActionError
 
 
 def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return request.is_json or best == "application/json"
 
 
@@ -19,8 +22,19 @@ def render_error(error: HTTPException):
     return render_template(template, error=error), code
 
 
+def render_action_error(error: ActionError):
+    if wants_json():
+        return {"error": HTTP_STATUS_CODES.get(error.status, "Error"), "message": error.message}, (
+            error.status
+        )
+    fake = HTTPException(description=error.message)
+    fake.code = error.status
+    return render_template("errors/generic.html", error=fake), error.status
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(ActionError, render_action_error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

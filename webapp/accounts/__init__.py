@@ -1,0 +1,1 @@
+"""Accounts domain: members, roles, sign-in, passwords and trust weights."""

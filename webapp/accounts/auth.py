@@ -1,0 +1,31 @@
+"""Flask-Login wiring: the user loader and what a signed-out request gets."""
+
+from __future__ import annotations
+
+from flask import Flask, flash, redirect, request, url_for
+from flask_login import LoginManager
+
+from ..core.errors import wants_json
+from . import services
+
+
+def init_login(app: Flask, manager: LoginManager) -> None:
+    manager.init_app(app)
+    manager.session_protection = "strong"
+    manager.user_loader(services.load_user)
+    manager.unauthorized_handler(unauthorized)
+
+
+def unauthorized():
+    if wants_json():
+        return {"error": "Unauthorized", "message": "Sign in first."}, 401
+    flash("Sign in to take part.", "info")
+    return redirect(url_for("accounts.login", next=return_path()))
+
+
+def return_path() -> str:
+    """Where to come back after sign-in: the comparison for a vote or rating, else here."""
+    slug = (request.view_args or {}).get("slug")
+    if request.blueprint == "voting" and slug:
+        return url_for("catalog.comparison", slug=slug)
+    return request.full_path.rstrip("?") if request.method == "GET" else url_for("catalog.home")

@@ -1,0 +1,53 @@
+"""Accounts. Usernames and e-mails are unique in any letter case, held by the database
+through case-folded key columns."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..catalog.models import utcnow
+from ..extensions import db
+
+ROLES = ("member", "editor", "moderator", "admin")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('member', 'editor', 'moderator', 'admin')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(32))
+    username_key: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    email_key: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20), default="member")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    suspended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Part of the id Flask-Login stores in the session and the remember cookie; a new
+    # token (on password change) makes every earlier session and cookie invalid.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.suspended_at is None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles or self.role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

@@ -1,0 +1,1 @@
+"""Scoring: pure functions, no Flask and no database, testable and benchmarkable alone."""

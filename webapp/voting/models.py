@@ -1,0 +1,62 @@
+"""Votes and claim ratings keep raw facts only (who, what, when, voided or not); the
+trust weight of each input is derived when scores are computed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..catalog.models import Claim, Comparison, Option, utcnow
+from ..extensions import db
+
+IMPORTANCE_LABELS = {0: "Irrelevant", 1: "Minor", 2: "Matters", 3: "Important", 4: "Decisive"}
+
+
+class Vote(db.Model):
+    __tablename__ = "votes"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "comparison_id"),
+        # The option must belong to the voted comparison.
+        sa.ForeignKeyConstraint(
+            ["option_id", "comparison_id"],
+            ["options.id", "options.comparison_id"],
+            name="fk_votes_option_of_comparison",
+            ondelete="CASCADE",
+        ),
+        sa.Index("ix_votes_comparison_id_option_id", "comparison_id", "option_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("comparisons.id", ondelete="CASCADE"))
+    option_id: Mapped[int] = mapped_column(sa.Integer)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    voided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    comparison: Mapped[Comparison] = relationship(viewonly=True)
+    option: Mapped[Option] = relationship(
+        primaryjoin="Vote.option_id == Option.id", foreign_keys=[option_id], viewonly=True
+    )
+
+
+class ClaimRating(db.Model):
+    __tablename__ = "claim_ratings"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "claim_id"),
+        sa.CheckConstraint("importance BETWEEN 0 AND 4", name="importance_range"),
+        sa.Index("ix_claim_ratings_comparison_id", "comparison_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claims.id", ondelete="CASCADE"))
+    # Denormalised so a comparison's ratings aggregate without joining through options.
+    comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("comparisons.id", ondelete="CASCADE"))
+    importance: Mapped[int] = mapped_column(sa.SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    claim: Mapped[Claim] = relationship(viewonly=True)

@@ -1,0 +1,178 @@
+"""Voting actions: the one entry point for votes (cast_vote / withdraw_vote) and for claim
+ratings (rate_claim). Each writes its row with an upsert held by a unique constraint,
+marks the comparison's inputs as changed in the same transaction, and commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..accounts.models import User
+from ..catalog.models import Claim, Comparison, Option, utcnow
+from ..core.actions import ActionError
+from ..extensions import db
+from ..scoring.personal import personal_pick
+from .models import ClaimRating, Vote
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _mark_inputs_changed(comparison_id: int) -> None:
+    db.session.execute(
+        sa.update(Comparison)
+        .where(Comparison.id == comparison_id)
+        .values(inputs_changed_at=utcnow())
+    )
+
+
+def _whole_number(value, what: str, low: int | None = None, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ActionError(f"{what} must be a whole number.", 422)
+    text = str(value).strip()
+    if not text.lstrip("-").isdigit() or len(text) > 12:
+        raise ActionError(f"{what} must be a whole number.", 422)
+    number = int(text)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ActionError(f"{what} must be from {low} to {high}.", 422)
+    return number
+
+
+def check_option(comparison: Comparison, option_id) -> int:
+    if option_id is None or option_id == "":
+        raise ActionError("Choose an option to vote for.", 422)
+    number = _whole_number(option_id, "The option")
+    if number not in {o.id for o in comparison.options}:
+        raise ActionError("That option is not part of this comparison.", 422)
+    return number
+
+
+def cast_vote(user: User, comparison: Comparison, option_id) -> int:
+    """Create or change the member's vote; concurrent calls leave exactly one row."""
+    option = check_option(comparison, option_id)
+    now = utcnow()
+    stmt = _insert(Vote).values(
+        user_id=user.id,
+        comparison_id=comparison.id,
+        option_id=option,
+        created_at=now,
+        updated_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Vote.user_id, Vote.comparison_id],
+        set_={"option_id": stmt.excluded.option_id, "updated_at": stmt.excluded.updated_at},
+    )
+    db.session.execute(stmt)
+    _mark_inputs_changed(comparison.id)
+    db.session.commit()
+    return option
+
+
+def withdraw_vote(user: User, comparison: Comparison) -> bool:
+    deleted = db.session.execute(
+        sa.delete(Vote).where(Vote.user_id == user.id, Vote.comparison_id == comparison.id)
+    ).rowcount
+    if deleted:
+        _mark_inputs_changed(comparison.id)
+    db.session.commit()
+    return bool(deleted)
+
+
+def check_claim(comparison: Comparison, claim_id) -> int:
+    number = _whole_number(claim_id, "The claim")
+    owned = db.session.scalar(
+        sa.select(Claim.id)
+        .join(Option, Option.id == Claim.option_id)
+        .where(Claim.id == number, Option.comparison_id == comparison.id)
+    )
+    if owned is None:
+        raise ActionError("That pro or con is not part of this comparison.", 404)
+    return number
+
+
+def rate_claim(user: User, comparison: Comparison, claim_id, importance) -> int | None:
+    """Set (0-4) or clear (None / "") the member's importance for one claim."""
+    claim = check_claim(comparison, claim_id)
+    if importance is None or importance == "":
+        db.session.execute(
+            sa.delete(ClaimRating).where(
+                ClaimRating.user_id == user.id, ClaimRating.claim_id == claim
+            )
+        )
+        value = None
+    else:
+        value = _whole_number(importance, "Importance", 0, 4)
+        now = utcnow()
+        stmt = _insert(ClaimRating).values(
+            user_id=user.id,
+            claim_id=claim,
+            comparison_id=comparison.id,
+            importance=value,
+            created_at=now,
+            updated_at=now,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ClaimRating.user_id, ClaimRating.claim_id],
+            set_={"importance": stmt.excluded.importance, "updated_at": stmt.excluded.updated_at},
+        )
+        db.session.execute(stmt)
+    _mark_inputs_changed(comparison.id)
+    db.session.commit()
+    return value
+
+
+@dataclass
+class MemberInputs:
+    """What one member has put into one comparison, for its page and JSON answers."""
+
+    vote: int | None
+    ratings: dict[int, int]
+    weighted_pick: int | None
+
+    @property
+    def differs(self) -> bool:
+        return self.vote is not None and self.weighted_pick not in (None, self.vote)
+
+    def as_json(self) -> dict:
+        return {
+            "vote": self.vote,
+            "ratings": {str(k): v for k, v in self.ratings.items()},
+            "weighted_pick": self.weighted_pick,
+            "differs": self.differs,
+        }
+
+
+def member_inputs(user: User | None, comparison: Comparison) -> MemberInputs | None:
+    if user is None or not user.is_authenticated:
+        return None
+    vote = db.session.scalar(
+        sa.select(Vote.option_id).where(
+            Vote.user_id == user.id, Vote.comparison_id == comparison.id
+        )
+    )
+    ratings = dict(
+        db.session.execute(
+            sa.select(ClaimRating.claim_id, ClaimRating.importance).where(
+                ClaimRating.user_id == user.id, ClaimRating.comparison_id == comparison.id
+            )
+        ).all()
+    )
+    claims = [(c.id, c.kind, o.id) for o in comparison.options for c in o.claims]
+    # Only with some ratings of their own does a member have "priorities" to show.
+    weighted = (
+        personal_pick([o.id for o in comparison.options], claims, ratings) if ratings else None
+    )
+    return MemberInputs(vote=vote, ratings=ratings, weighted_pick=weighted)
+
+
+def votes_of(user: User) -> sa.Select:
+    return (
+        sa.select(Vote)
+        .join(Comparison, Comparison.id == Vote.comparison_id)
+        .where(Vote.user_id == user.id, Comparison.status == "published")
+        .order_by(Vote.updated_at.desc(), Vote.id.desc())
+    )

@@ -1,0 +1,78 @@
+"""Vote and rating endpoints. Forms get POST-redirect-flash; fetch/JSON gets JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..catalog.services import get_published
+from ..core.errors import wants_json
+from ..extensions import limiter
+from . import services
+from .models import IMPORTANCE_LABELS
+
+bp = Blueprint("voting", __name__)
+
+
+def vote_limit() -> str:
+    return current_app.config["VOTE_RATE_LIMIT"]
+
+
+def per_account() -> str:
+    return f"account:{current_user.get_id() if current_user.is_authenticated else 'anon'}"
+
+
+def _comparison(slug: str):
+    comparison = get_published(slug)
+    if comparison is None:
+        abort(404, description="No published comparison lives at this address.")
+    return comparison
+
+
+def _field(name: str):
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            abort(400, description="Send a JSON object.")
+        return body.get(name)
+    return request.form.get(name)
+
+
+def _answer(comparison, message: str):
+    if wants_json():
+        inputs = services.member_inputs(current_user, comparison)
+        return {"message": message, **inputs.as_json()}
+    flash(message, "success")
+    return redirect(url_for("catalog.comparison", slug=comparison.slug) + "#your-pick")
+
+
+@bp.post("/compare/<slug:slug>/vote")
+@login_required
+@limiter.limit(vote_limit, key_func=per_account)
+def vote(slug: str):
+    comparison = _comparison(slug)
+    option_id = services.cast_vote(current_user, comparison, _field("option"))
+    name = next(o.name for o in comparison.options if o.id == option_id)
+    return _answer(comparison, f"Your vote for {name} is saved.")
+
+
+@bp.post("/compare/<slug:slug>/vote/withdraw")
+@login_required
+@limiter.limit(vote_limit, key_func=per_account)
+def withdraw(slug: str):
+    comparison = _comparison(slug)
+    had_vote = services.withdraw_vote(current_user, comparison)
+    return _answer(comparison, "Your vote is withdrawn." if had_vote else "You had no vote here.")
+
+
+@bp.post("/compare/<slug:slug>/claims/<int:claim_id>/rating")
+@login_required
+@limiter.limit(vote_limit, key_func=per_account)
+def rate(slug: str, claim_id: int):
+    comparison = _comparison(slug)
+    value = services.rate_claim(current_user, comparison, claim_id, _field("importance"))
+    if value is None:
+        message = "Your weight for that point is cleared."
+    else:
+        message = f"Saved: you find that point “{IMPORTANCE_LABELS[value].lower()}” ({value}/4)."
+    return _answer(comparison, message)
