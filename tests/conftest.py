@@ -12,6 +12,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import orm
@@ -51,25 +53,60 @@ def missing_service(reason: str):
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A fresh database for this run, dropped at the end."""
-    name = f"crowdpick_test_{uuid.uuid4().hex[:12]}"
+def postgres_databases():
+    """Makes throw-away PostgreSQL databases for this run; all are dropped at the end."""
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
         missing_service(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc}".strip())
-    with admin:
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"crowdpick_test_{uuid.uuid4().hex[:12]}"
         admin.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+    with admin:
         try:
-            base = PG_ADMIN_URL.rsplit("/", 1)[0]
-            yield f"{base}/{name}"
+            yield make
         finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for name in made:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def make_app(tmp: Path, database_url: str):
+@pytest.fixture(scope="session")
+def postgres_url(postgres_databases):
+    return postgres_databases()
+
+
+class IsolatedClient(FlaskClient):
+    """Flask reuses an already pushed app context for requests, and the `session` fixture
+    keeps one pushed, so `g` (e.g. Flask-Login's cached user) would leak from one request,
+    or one client, to the next. Start every request with an empty `g`, as in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
+# Generous limits for tests in general; the rate-limit tests set their own.
+TEST_SETTINGS = {
+    "TESTING": True,
+    "VOTE_RATE_LIMIT": "10000 per minute",
+    "AUTH_RATE_LIMIT": "10000 per minute",
+}
+
+
+def make_app(tmp: Path, database_url: str, **overrides):
     os.environ["CROWDPICK_INSTANCE_PATH"] = str(tmp)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
+    from webapp.config import normalise_database_url
+
+    settings = {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)}
+    app = create_app({**settings, **overrides})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         upgrade()
     return app
@@ -82,9 +119,7 @@ def app(request, tmp_path_factory):
         url = f"sqlite:///{tmp / 'test.sqlite3'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    from webapp.config import normalise_database_url
-
-    app = make_app(tmp, normalise_database_url(url))
+    app = make_app(tmp, url)
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -61,3 +61,37 @@ def comparison(
     )
     db.session.flush()
     return comp
+
+
+PASSWORD = "violet-harbour-kite"
+_hash_cache: dict[str, str] = {}
+
+
+def user(
+    username: str | None = None,
+    *,
+    role: str = "member",
+    password: str = PASSWORD,
+    age_days: float = 0,
+    email: str | None = None,
+):
+    """A member with a real Argon2id hash (computed once per password, then reused)."""
+    from webapp.accounts.models import User
+    from webapp.accounts.passwords import hash_password
+
+    username = username or f"member{next(_seq)}"
+    if password not in _hash_cache:
+        _hash_cache[password] = hash_password(password)
+    email = email or f"{username}@example.test"
+    account = User(
+        username=username,
+        username_key=username.casefold(),
+        email=email,
+        email_key=email.casefold(),
+        password_hash=_hash_cache[password],
+        role=role,
+        created_at=datetime.now(UTC) - timedelta(days=age_days),
+    )
+    db.session.add(account)
+    db.session.flush()
+    return account
