@@ -78,18 +78,23 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
     from .core.views import bp as core_bp
+    from .discussions.moderation_views import bp as moderation_bp
+    from .discussions.views import bp as discussions_bp
     from .voting.views import bp as voting_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(voting_bp)
+    app.register_blueprint(discussions_bp)
+    app.register_blueprint(moderation_bp)
 
 
 def register_error_pages(app: Flask) -> None:
-    from .core.errors import register
+    from .core import errors, security
 
-    register(app)
+    errors.register(app)
+    security.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

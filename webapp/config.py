@@ -84,6 +84,13 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "VOTE_RATE_LIMIT": env("CROWDPICK_VOTE_RATE_LIMIT") or "30 per minute",
         "AUTH_RATE_LIMIT": env("CROWDPICK_AUTH_RATE_LIMIT") or "10 per minute",
         "PASSWORD_MIN_LENGTH": int(env("CROWDPICK_PASSWORD_MIN_LENGTH") or 10),
+        # Discussions.
+        "POST_RATE_LIMIT": env("CROWDPICK_POST_RATE_LIMIT") or "6 per minute",
+        "POST_MAX_CHARS": int(env("CROWDPICK_POST_MAX_CHARS") or 5000),
+        "POST_EDIT_WINDOW_MINUTES": int(env("CROWDPICK_POST_EDIT_WINDOW_MINUTES") or 30),
+        "NEW_ACCOUNT_DAYS": float(env("CROWDPICK_NEW_ACCOUNT_DAYS") or 2),
+        "NEW_ACCOUNT_MAX_LINKS": int(env("CROWDPICK_NEW_ACCOUNT_MAX_LINKS") or 2),
+        "POSTS_PER_PAGE": int(env("CROWDPICK_POSTS_PER_PAGE") or 20),
         # Trust weight rules (see webapp/accounts/trust.py).
         "TRUST_NEW_ACCOUNT_WEIGHT": float(env("CROWDPICK_TRUST_NEW_ACCOUNT_WEIGHT") or 0.2),
         "TRUST_FULL_AFTER_DAYS": float(env("CROWDPICK_TRUST_FULL_AFTER_DAYS") or 30),

@@ -25,7 +25,9 @@ def unauthorized():
 
 def return_path() -> str:
     """Where to come back after sign-in: the comparison for a vote or rating, else here."""
-    slug = (request.view_args or {}).get("slug")
-    if request.blueprint == "voting" and slug:
-        return url_for("catalog.comparison", slug=slug)
+    args = request.view_args or {}
+    if request.blueprint in ("voting", "discussions") and args.get("slug"):
+        return url_for("catalog.comparison", slug=args["slug"])
+    if args.get("thread_id"):
+        return url_for("discussions.thread", thread_id=args["thread_id"])
     return request.full_path.rstrip("?") if request.method == "GET" else url_for("catalog.home")

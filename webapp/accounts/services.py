@@ -87,7 +87,7 @@ def load_user(user_id: str) -> User | None:
     if not account_id.isdigit():
         return None
     user = db.session.get(User, int(account_id))
-    if user is None or not token or user.session_token != token:
+    if user is None or not token or user.session_token != token or user.suspended_at:
         return None
     return user
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from ..extensions import db
+from ..discussions.services import latest_posts, open_disagreement
 from ..voting.models import IMPORTANCE_LABELS
 from ..voting.services import member_inputs
 from . import services
@@ -57,6 +58,8 @@ def comparison(slug: str):
         "catalog/comparison.html",
         comparison=found,
         inputs=member_inputs(current_user, found),
+        latest_posts=latest_posts(found),
+        disagreement=open_disagreement(found.id),
         importance_labels=IMPORTANCE_LABELS,
     )
 

@@ -1,0 +1,1 @@
+"""Discussions domain: threads and posts under a comparison, markdown, moderation."""

@@ -1,0 +1,142 @@
+"""Moderation and editorial actions: flags, hiding, locking, resolving, suspending."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..catalog.models import EditorialVerdict, utcnow
+from ..core.actions import ActionError
+from ..extensions import db
+from . import permissions
+from .markup import render_markdown
+from .models import FLAG_REASONS, Flag, PickChange, Post, Thread
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise ActionError(message, 403)
+
+
+def do_flag(user: User, post: Post, reason, note="") -> Flag:
+    _require(permissions.can_flag(user, post), "You can't flag this post.")
+    if reason not in FLAG_REASONS:
+        raise ActionError("Choose a reason for the flag.", 422)
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise ActionError("Keep the note under 500 characters.", 422)
+    flag = Flag(post_id=post.id, reporter_id=user.id, reason=reason, note=note)
+    try:
+        with db.session.begin_nested():
+            db.session.add(flag)
+    except IntegrityError:
+        raise ActionError("You have already flagged this post.", 409) from None
+    db.session.commit()
+    return flag
+
+
+def do_hide(moderator: User, post: Post) -> None:
+    _require(permissions.can_hide(moderator, post), "Only moderators can hide posts.")
+    if post.hidden_at is None:
+        post.hidden_at, post.hidden_by_id = utcnow(), moderator.id
+    _close_flags(post, moderator, "hidden")
+    db.session.commit()
+
+
+def do_unhide(moderator: User, post: Post) -> None:
+    _require(permissions.can_hide(moderator, post), "Only moderators can unhide posts.")
+    post.hidden_at, post.hidden_by_id = None, None
+    db.session.commit()
+
+
+def do_dismiss_flags(moderator: User, post: Post) -> None:
+    _require(permissions.can_hide(moderator, post), "Only moderators handle flags.")
+    _close_flags(post, moderator, "dismissed")
+    db.session.commit()
+
+
+def _close_flags(post: Post, moderator: User, resolution: str) -> None:
+    db.session.execute(
+        sa.update(Flag)
+        .where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=moderator.id, resolution=resolution)
+    )
+
+
+def flag_queue() -> sa.Select:
+    """Posts with open flags, most flagged first."""
+    return (
+        sa.select(Flag)
+        .where(Flag.resolved_at.is_(None))
+        .order_by(Flag.created_at)
+        .options(selectinload(Flag.post).selectinload(Post.thread), selectinload(Flag.reporter))
+    )
+
+
+def do_lock(moderator: User, thread: Thread) -> None:
+    _require(permissions.can_lock(moderator, thread), "Only moderators can lock threads.")
+    if thread.status != "open":
+        raise ActionError(f"This thread is already {thread.status}.", 409)
+    thread.status, thread.locked_at, thread.locked_by_id = "locked", utcnow(), moderator.id
+    db.session.commit()
+
+
+def do_unlock(moderator: User, thread: Thread) -> None:
+    _require(permissions.can_lock(moderator, thread), "Only moderators can unlock threads.")
+    if thread.status != "locked":
+        raise ActionError("This thread is not locked.", 409)
+    thread.status, thread.locked_at, thread.locked_by_id = "open", None, None
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Another disagreement thread opened meanwhile; one open at a time.
+        raise ActionError("Another disagreement thread is open for this comparison.", 409) from None
+    db.session.commit()
+
+
+def do_resolve(editor: User, thread: Thread, conclusion, new_pick_id=None) -> PickChange | None:
+    """Close a disagreement thread with a written conclusion, optionally changing the
+    editorial pick (recorded with who and when)."""
+    _require(permissions.is_editor(editor), "Only editors can resolve disagreements.")
+    if not permissions.can_resolve(editor, thread):
+        raise ActionError("Only an open disagreement thread can be resolved.", 409)
+    conclusion = (conclusion or "").strip()
+    if not conclusion:
+        raise ActionError("Write the conclusion: readers see it at the top of the thread.", 422)
+    change = None
+    verdict = db.session.get(EditorialVerdict, thread.comparison_id)
+    if new_pick_id not in (None, ""):
+        option_ids = {o.id for o in thread.comparison.options}
+        if not str(new_pick_id).isdigit() or int(new_pick_id) not in option_ids:
+            raise ActionError("The new pick must be one of this comparison's options.", 422)
+        new_pick = int(new_pick_id)
+        if verdict is not None and verdict.picked_option_id != new_pick:
+            change = PickChange(
+                comparison_id=thread.comparison_id,
+                from_option_id=verdict.picked_option_id,
+                to_option_id=new_pick,
+                changed_by_id=editor.id,
+                thread_id=thread.id,
+            )
+            verdict.picked_option_id = new_pick
+            db.session.add(change)
+    thread.status, thread.resolved_at, thread.resolved_by_id = "resolved", utcnow(), editor.id
+    thread.conclusion, thread.conclusion_html = conclusion, render_markdown(conclusion)
+    db.session.commit()
+    return change
+
+
+def do_suspend(moderator: User, target: User) -> None:
+    _require(permissions.can_suspend(moderator, target), "You can't suspend this account.")
+    if target.suspended_at is None:
+        target.suspended_at = utcnow()
+    db.session.commit()
+
+
+def do_unsuspend(moderator: User, target: User) -> None:
+    _require(permissions.can_suspend(moderator, target), "You can't change this account.")
+    target.suspended_at = None
+    db.session.commit()

@@ -1,0 +1,117 @@
+"""Moderator and editor endpoints: flags, hide/unhide, lock/unlock, resolve, suspend."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..accounts.services import user_by_username
+from ..extensions import db
+from . import moderation, permissions
+from .views import _post, _thread, post_url
+
+bp = Blueprint("moderation", __name__)
+
+
+def _back(message: str, target: str):
+    flash(message, "success")
+    return redirect(target)
+
+
+@bp.post("/posts/<int:post_id>/flag")
+@login_required
+def flag(post_id: int):
+    post = _post(post_id)
+    moderation.do_flag(current_user, post, request.form.get("reason"), request.form.get("note"))
+    return _back("Thanks, a moderator will look at it.", post_url(post))
+
+
+@bp.post("/posts/<int:post_id>/hide")
+@login_required
+def hide(post_id: int):
+    post = _post(post_id)
+    moderation.do_hide(current_user, post)
+    return _back(
+        "Post hidden.",
+        request.form.get("back") == "queue" and url_for("moderation.flags") or post_url(post),
+    )
+
+
+@bp.post("/posts/<int:post_id>/unhide")
+@login_required
+def unhide(post_id: int):
+    post = _post(post_id)
+    moderation.do_unhide(current_user, post)
+    return _back("Post visible again.", post_url(post))
+
+
+@bp.post("/posts/<int:post_id>/dismiss-flags")
+@login_required
+def dismiss(post_id: int):
+    post = _post(post_id)
+    moderation.do_dismiss_flags(current_user, post)
+    return _back("Flags dismissed.", url_for("moderation.flags"))
+
+
+@bp.get("/moderation/flags")
+@login_required
+def flags():
+    if not permissions.is_moderator(current_user):
+        abort(403, description="The flag queue is for moderators.")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    queue = db.paginate(
+        moderation.flag_queue(),
+        page=page,
+        per_page=current_app.config["POSTS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("discussions/flags.html", queue=queue)
+
+
+@bp.post("/threads/<int:thread_id>/lock")
+@login_required
+def lock(thread_id: int):
+    thread = _thread(thread_id)
+    moderation.do_lock(current_user, thread)
+    return _back("Thread locked.", url_for("discussions.thread", thread_id=thread.id))
+
+
+@bp.post("/threads/<int:thread_id>/unlock")
+@login_required
+def unlock(thread_id: int):
+    thread = _thread(thread_id)
+    moderation.do_unlock(current_user, thread)
+    return _back("Thread unlocked.", url_for("discussions.thread", thread_id=thread.id))
+
+
+@bp.post("/threads/<int:thread_id>/resolve")
+@login_required
+def resolve(thread_id: int):
+    thread = _thread(thread_id)
+    change = moderation.do_resolve(
+        current_user, thread, request.form.get("conclusion"), request.form.get("new_pick")
+    )
+    message = "Disagreement resolved."
+    if change is not None:
+        message += " The editorial pick is changed."
+    return _back(message, url_for("discussions.thread", thread_id=thread.id))
+
+
+@bp.post("/u/<slug:username>/suspend")
+@login_required
+def suspend(username: str):
+    target = user_by_username(username) or abort(404, description="No member by that name.")
+    moderation.do_suspend(current_user, target)
+    return _back(
+        f"{target.username} is suspended.", url_for("accounts.profile", username=target.username)
+    )
+
+
+@bp.post("/u/<slug:username>/unsuspend")
+@login_required
+def unsuspend(username: str):
+    target = user_by_username(username) or abort(404, description="No member by that name.")
+    moderation.do_unsuspend(current_user, target)
+    return _back(
+        f"{target.username} is active again.", url_for("accounts.profile", username=target.username)
+    )

@@ -1,0 +1,279 @@
+"""Discussion actions (check_* validate, do_* write and commit) and queries."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..catalog.models import Comparison, utcnow
+from ..core.actions import ActionError
+from ..extensions import db
+from . import permissions
+from .markup import count_links, render_markdown
+from .models import Post, Thread
+
+DISAGREEMENT_TITLE = "Why the community disagrees with the pick"
+
+
+# --- threads -------------------------------------------------------------------------
+
+
+def open_disagreement(comparison_id: int) -> Thread | None:
+    return db.session.scalars(
+        sa.select(Thread).where(
+            Thread.comparison_id == comparison_id,
+            Thread.kind == "disagreement",
+            Thread.status == "open",
+        )
+    ).first()
+
+
+def open_disagreement_thread(
+    comparison: Comparison, opened_by: User | None, summary: str | None = None
+) -> Thread:
+    """The comparison's open disagreement thread, opened now if there is none.
+
+    Idempotent and safe under concurrency: the partial unique index admits one open
+    disagreement thread per comparison; a request that loses the race gets the winner's.
+    A system opening (``opened_by`` None) starts the thread with ``summary`` as a post.
+    """
+    existing = open_disagreement(comparison.id)
+    if existing is not None:
+        return existing
+    now = utcnow()
+    thread = Thread(
+        comparison_id=comparison.id,
+        kind="disagreement",
+        title=DISAGREEMENT_TITLE,
+        opened_by_id=opened_by.id if opened_by else None,
+        created_at=now,
+        last_activity_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(thread)
+    except IntegrityError:
+        winner = open_disagreement(comparison.id)
+        if winner is None:  # not the race we expected: let it surface
+            raise
+        return winner
+    if summary:
+        _add_post(thread, None, summary)
+    db.session.commit()
+    return thread
+
+
+def check_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ActionError("Give the thread a title.", 422)
+    if len(title) > 200:
+        raise ActionError("Keep the title under 200 characters.", 422)
+    return title
+
+
+def do_open_general_thread(user: User, comparison: Comparison, title, body) -> Post:
+    title = check_title(title)
+    text, html = check_post_body(user, body)
+    now = utcnow()
+    thread = Thread(
+        comparison_id=comparison.id,
+        kind="general",
+        title=title,
+        opened_by_id=user.id,
+        created_at=now,
+        last_activity_at=now,
+    )
+    db.session.add(thread)
+    post = _add_post(thread, user, text, html=html)
+    db.session.commit()
+    return post
+
+
+def do_disagree(user: User, comparison: Comparison, body) -> Post:
+    """Post a disagreement into the open disagreement thread (opened if needed).
+    The text is checked before the thread is opened: a refused post opens nothing."""
+    text, html = check_post_body(user, body)
+    thread = open_disagreement_thread(comparison, user)
+    return do_post(user, thread, text, prepared_html=html)
+
+
+# --- posts ---------------------------------------------------------------------------
+
+
+def check_post_body(user: User, body) -> tuple[str, str]:
+    if not isinstance(body, str) or not body.strip():
+        raise ActionError("Write something first: the post is empty.", 422)
+    text = body.strip()
+    limit = current_app.config["POST_MAX_CHARS"]
+    if len(text) > limit:
+        raise ActionError(
+            f"Keep posts under {limit:,} characters (this one has {len(text):,}).", 422
+        )
+    html = render_markdown(text)
+    if _is_new(user):
+        most = current_app.config["NEW_ACCOUNT_MAX_LINKS"]
+        if count_links(html) > most:
+            raise ActionError(
+                f"New accounts may include at most {most} links per post; "
+                "this limit lifts after a few days.",
+                422,
+            )
+    return text, html
+
+
+def _is_new(user: User) -> bool:
+    created = permissions._aware(user.created_at)
+    return (utcnow() - created).total_seconds() < current_app.config["NEW_ACCOUNT_DAYS"] * 86400
+
+
+def _add_post(
+    thread: Thread,
+    author: User | None,
+    text: str,
+    parent_id: int | None = None,
+    html: str | None = None,
+) -> Post:
+    now = utcnow()
+    post = Post(
+        thread=thread,
+        author_id=author.id if author else None,
+        parent_id=parent_id,
+        body=text,
+        body_html=html if html is not None else render_markdown(text),
+        created_at=now,
+    )
+    db.session.add(post)
+    thread.last_activity_at = now
+    thread.post_count = (thread.post_count or 0) + 1
+    return post
+
+
+def do_post(user: User, thread: Thread, body, parent_id=None, prepared_html=None) -> Post:
+    if not permissions.can_post(user, thread):
+        raise ActionError(f"This thread is {thread.status}; it takes no new posts.", 409)
+    if prepared_html is None:
+        text, html = check_post_body(user, body)
+    else:
+        text, html = body, prepared_html
+    parent = None
+    if parent_id not in (None, ""):
+        parent = _post_in_thread(parent_id, thread)
+        # One level deep: a reply to a reply joins the top-level post's replies.
+        parent = parent.parent or parent
+    # Lock the thread row so post_count and last activity stay exact under concurrency.
+    db.session.execute(sa.select(Thread.id).where(Thread.id == thread.id).with_for_update())
+    db.session.refresh(thread)
+    post = _add_post(thread, user, text, parent.id if parent else None, html)
+    db.session.commit()
+    return post
+
+
+def _post_in_thread(post_id, thread: Thread) -> Post:
+    post = db.session.get(Post, int(post_id)) if str(post_id).isdigit() else None
+    if post is None or post.thread_id != thread.id:
+        raise ActionError("The post you replied to is not in this thread.", 422)
+    return post
+
+
+def do_edit(user: User, post: Post, body) -> Post:
+    if not permissions.can_edit(user, post):
+        raise ActionError(
+            "You can edit only your own posts, within "
+            f"{current_app.config['POST_EDIT_WINDOW_MINUTES']} minutes.",
+            403,
+        )
+    text, html = check_post_body(user, body)
+    post.body, post.body_html, post.edited_at = text, html, utcnow()
+    db.session.commit()
+    return post
+
+
+def do_delete(user: User, post: Post) -> None:
+    """Authors delete their own posts; a tombstone keeps replies readable."""
+    if not permissions.can_delete(user, post):
+        raise ActionError("You can delete only your own posts.", 403)
+    post.deleted_at = utcnow()
+    post.body, post.body_html = "", ""
+    db.session.commit()
+
+
+# --- queries -------------------------------------------------------------------------
+
+
+def get_thread(thread_id: int) -> Thread | None:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or thread.comparison.status != "published":
+        return None
+    return thread
+
+
+def get_post(post_id: int) -> Post | None:
+    post = db.session.get(Post, post_id)
+    if post is None or post.thread.comparison.status != "published":
+        return None
+    return post
+
+
+def top_level_posts(thread: Thread) -> sa.Select:
+    return (
+        sa.select(Post)
+        .where(Post.thread_id == thread.id, Post.parent_id.is_(None))
+        .order_by(Post.created_at, Post.id)
+        .options(selectinload(Post.author))
+    )
+
+
+def replies_to(posts: list[Post]) -> dict[int, list[Post]]:
+    if not posts:
+        return {}
+    replies = db.session.scalars(
+        sa.select(Post)
+        .where(Post.parent_id.in_([p.id for p in posts]))
+        .order_by(Post.created_at, Post.id)
+        .options(selectinload(Post.author))
+    )
+    grouped: dict[int, list[Post]] = {p.id: [] for p in posts}
+    for reply in replies:
+        grouped[reply.parent_id].append(reply)
+    return grouped
+
+
+def threads_of(comparison: Comparison) -> sa.Select:
+    return (
+        sa.select(Thread)
+        .where(Thread.comparison_id == comparison.id)
+        .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+    )
+
+
+def latest_posts(comparison: Comparison, limit: int = 3) -> list[Post]:
+    return list(
+        db.session.scalars(
+            sa.select(Post)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(
+                Thread.comparison_id == comparison.id,
+                Post.deleted_at.is_(None),
+                Post.hidden_at.is_(None),
+            )
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(limit)
+            .options(selectinload(Post.author), selectinload(Post.thread))
+        )
+    )
+
+
+def open_disagreements() -> sa.Select:
+    return (
+        sa.select(Thread)
+        .join(Comparison, Comparison.id == Thread.comparison_id)
+        .where(
+            Thread.kind == "disagreement", Thread.status == "open", Comparison.status == "published"
+        )
+        .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+        .options(selectinload(Thread.comparison))
+    )
