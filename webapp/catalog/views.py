@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from ..extensions import db
 from ..discussions.services import latest_posts, open_disagreement
+from ..extensions import db
 from ..voting.models import IMPORTANCE_LABELS
 from ..voting.services import member_inputs
 from . import services
