@@ -78,6 +78,8 @@ def from_environment(instance_path: Path | None = None) -> dict:
         # Rate limits (Flask-Limiter syntax, e.g. "30 per minute").
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Keeps several deployments (or test runs) on one Redis apart.
+        "RATELIMIT_KEY_PREFIX": env("CROWDPICK_RATELIMIT_PREFIX") or "crowdpick",
         # A Redis outage must not block votes: fall back to per-process memory.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

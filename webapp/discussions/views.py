@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..catalog.services import get_published
 from ..core.errors import wants_json
+from ..core.limits import per_account
 from ..extensions import db, limiter
 from . import permissions, services
 from .models import FLAG_REASONS
@@ -17,10 +18,6 @@ bp = Blueprint("discussions", __name__)
 
 def post_limit() -> str:
     return current_app.config["POST_RATE_LIMIT"]
-
-
-def per_account() -> str:
-    return f"account:{current_user.get_id() if current_user.is_authenticated else 'anon'}"
 
 
 def _comparison(slug: str):

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..catalog.services import get_published
 from ..core.errors import wants_json
+from ..core.limits import per_account
 from ..extensions import limiter
 from . import services
 from .models import IMPORTANCE_LABELS
@@ -16,10 +17,6 @@ bp = Blueprint("voting", __name__)
 
 def vote_limit() -> str:
     return current_app.config["VOTE_RATE_LIMIT"]
-
-
-def per_account() -> str:
-    return f"account:{current_user.get_id() if current_user.is_authenticated else 'anon'}"
 
 
 def _comparison(slug: str):

@@ -1,0 +1,80 @@
+"""A member's whole path in Chromium: register, sign out, sign in, vote, change the vote,
+weigh a pro, and find it all still there after a reload and on their profile."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "amber-lantern-gravel"
+
+
+@pytest.fixture()
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_register_sign_in_vote_and_weigh(desktop, live_server):
+    page = desktop
+    username = f"tester-{uuid.uuid4().hex[:8]}"
+
+    page.goto(live_server + "/register")
+    page.fill("#username", username)
+    # example.com: the e-mail validator refuses special-use domains such as .test.
+    page.fill("#email", f"{username}@example.com")
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    account_nav = page.locator(".account-nav")
+    expect(account_nav.get_by_role("link", name=username)).to_be_visible()
+
+    account_nav.get_by_role("button", name="Sign out").click()
+    expect(account_nav.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(account_nav.get_by_role("link", name=username)).to_have_count(0)
+
+    page.goto(live_server + "/login")
+    page.fill("#login", username)
+    page.fill("#password", PASSWORD)
+    page.locator(".form-page form").get_by_role("button", name="Sign in").click()
+    expect(account_nav.get_by_role("link", name=username)).to_be_visible()
+
+    page.goto(live_server + "/compare/python-vs-go")
+    status = page.locator("#your-pick .live-status")
+    python = page.locator(".vote-form input[name=option][data-name='Python']")
+    go = page.locator(".vote-form input[name=option][data-name='Go']")
+    expect(python).not_to_be_checked()
+    expect(go).not_to_be_checked()
+
+    python.check()
+    expect(status).to_have_text("Your vote for Python is saved.")
+    go.check()
+    expect(status).to_have_text("Your vote for Go is saved.")
+    importance = page.locator(".rate-form select").first
+    importance.select_option("4")
+    expect(status).to_contain_text("(4/4)")
+    expect(status).not_to_have_class(re.compile(r"\bis-error\b"))
+
+    # Saved on the server, not just shown by the script: a fresh page render agrees.
+    page.reload()
+    expect(go).to_be_checked()
+    expect(python).not_to_be_checked()
+    expect(page.locator(".rate-form select").first).to_have_value("4")
+    expect(page.locator(".withdraw-form")).to_be_visible()
+    screenshot(page, "participation")
+
+    page.goto(f"{live_server}/u/{username}")
+    votes = page.locator(".vote-list li")
+    expect(votes).to_have_count(1)
+    expect(votes.first).to_contain_text("Python vs Go")
+    expect(votes.first.locator("strong")).to_have_text("Go")
