@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.instance_path = str(settings["INSTANCE_PATH"])
     app.config.update(settings)
     register_logging(app)
+    register_models()
     register_extensions(app)
     register_blueprints(app)
     register_error_pages(app)
@@ -40,6 +41,15 @@ def register_logging(app: Flask) -> None:
     logging.getLogger("crowdpick").setLevel(app.config["LOG_LEVEL"])
 
 
+def register_models() -> None:
+    # Every table on the metadata, for Alembic and for relationships between domains.
+    from .accounts import models as _accounts  # noqa: F401
+    from .catalog import models as _catalog  # noqa: F401
+    from .discussions import models as _discussions  # noqa: F401
+    from .verdicts import models as _verdicts  # noqa: F401
+    from .voting import models as _voting  # noqa: F401
+
+
 def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -48,8 +58,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     from .accounts.auth import init_login
+    from .background import init_celery
 
     init_login(app, login_manager)
+    init_celery(app)
 
 
 @event.listens_for(Engine, "connect")

@@ -55,3 +55,32 @@ def create_user_command(username: str, email: str, role: str, password: str) -> 
     except ActionError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Created {user.role} {user.username} <{user.email}>.")
+
+
+@crowdpick.command("recompute")
+@click.argument("slug", required=False)
+@click.option("--all", "everything", is_flag=True, help="Recompute every comparison.")
+def recompute_command(slug: str | None, everything: bool) -> None:
+    """Recompute community verdicts: stale ones (default), one SLUG, or --all."""
+    import sqlalchemy as sa
+
+    from .catalog.models import Comparison
+    from .extensions import db
+    from .verdicts import services
+
+    if slug and everything:
+        raise click.UsageError("Give a SLUG or --all, not both.")
+    if slug:
+        found = db.session.scalar(sa.select(Comparison.id).where(Comparison.slug == slug))
+        if found is None:
+            raise click.ClickException(f"No comparison with slug {slug!r}.")
+        ids = [found]
+    elif everything:
+        services.rebuild_vote_counts()
+        ids = list(db.session.scalars(sa.select(Comparison.id).order_by(Comparison.id)))
+    else:
+        ids = services.stale_comparisons()
+    for comparison_id in ids:
+        verdict = services.recompute_verdict(comparison_id)
+        click.echo(f"comparison {comparison_id}: v{verdict.version} {verdict.state}")
+    click.echo(f"Recomputed {len(ids)} comparison(s).")

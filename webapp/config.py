@@ -93,6 +93,30 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "NEW_ACCOUNT_DAYS": float(env("CROWDPICK_NEW_ACCOUNT_DAYS") or 2),
         "NEW_ACCOUNT_MAX_LINKS": int(env("CROWDPICK_NEW_ACCOUNT_MAX_LINKS") or 2),
         "POSTS_PER_PAGE": int(env("CROWDPICK_POSTS_PER_PAGE") or 20),
+        # Scoring (see webapp/scoring/verdict.py and the "How scores work" page).
+        "SCORE_CLAIM_WEIGHT": float(env("CROWDPICK_SCORE_CLAIM_WEIGHT") or 0.25),
+        "SCORE_PRIOR_WEIGHT": float(env("CROWDPICK_SCORE_PRIOR_WEIGHT") or 2),
+        "SCORE_TEMPERATURE": float(env("CROWDPICK_SCORE_TEMPERATURE") or 4),
+        "SCORE_MIN_VOTES": int(env("CROWDPICK_SCORE_MIN_VOTES") or 10),
+        "SCORE_LEANING": float(env("CROWDPICK_SCORE_LEANING") or 0.6),
+        "SCORE_CONFIDENT": float(env("CROWDPICK_SCORE_CONFIDENT") or 0.9),
+        # Background work: Celery on Redis when REDIS_URL is set, else in-process.
+        "CELERY": {
+            "broker_url": redis_url,
+            "task_ignore_result": True,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            # Far above any countdown, so a delayed task is never delivered twice early.
+            "broker_transport_options": {
+                "visibility_timeout": int(env("CROWDPICK_VISIBILITY_TIMEOUT") or 3600)
+            },
+        },
+        "RECOMPUTE_DELAY": float(env("CROWDPICK_RECOMPUTE_DELAY") or 0.25),
+        "SWEEP_INTERVAL": float(env("CROWDPICK_SWEEP_INTERVAL") or 30),
         # Trust weight rules (see webapp/accounts/trust.py).
         "TRUST_NEW_ACCOUNT_WEIGHT": float(env("CROWDPICK_TRUST_NEW_ACCOUNT_WEIGHT") or 0.2),
         "TRUST_FULL_AFTER_DAYS": float(env("CROWDPICK_TRUST_FULL_AFTER_DAYS") or 30),

@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), default="member")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     suspended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Comparisons this account has a vote on: the "activity" input of the trust weight,
+    # kept by cast_vote/withdraw_vote and rebuilt from the votes table by the repair path.
+    vote_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     # Part of the id Flask-Login stores in the session and the remember cookie; a new
     # token (on password change) makes every earlier session and cookie invalid.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)

@@ -48,7 +48,9 @@ class Comparison(db.Model):
     )
     # Set in the same transaction as every vote or rating write; the verdict engine
     # recomputes comparisons whose inputs changed after their last verdict.
-    inputs_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    inputs_changed_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), index=True
+    )
 
     options: Mapped[list[Option]] = relationship(
         back_populates="comparison",

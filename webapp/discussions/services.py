@@ -32,13 +32,18 @@ def open_disagreement(comparison_id: int) -> Thread | None:
 
 
 def open_disagreement_thread(
-    comparison: Comparison, opened_by: User | None, summary: str | None = None
+    comparison: Comparison,
+    opened_by: User | None,
+    summary: str | None = None,
+    commit: bool = True,
 ) -> Thread:
     """The comparison's open disagreement thread, opened now if there is none.
 
     Idempotent and safe under concurrency: the partial unique index admits one open
     disagreement thread per comparison; a request that loses the race gets the winner's.
     A system opening (``opened_by`` None) starts the thread with ``summary`` as a post.
+    ``commit=False`` leaves the commit to a caller that holds its own transaction (the
+    verdict engine, which commits the verdict and the thread together).
     """
     existing = open_disagreement(comparison.id)
     if existing is not None:
@@ -62,8 +67,14 @@ def open_disagreement_thread(
         return winner
     if summary:
         _add_post(thread, None, summary)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return thread
+
+
+def add_system_post(thread: Thread, text: str) -> Post:
+    """A post by Crowdpick itself; the caller commits."""
+    return _add_post(thread, None, text)
 
 
 def check_title(title: str | None) -> str:

@@ -14,6 +14,8 @@ from ..catalog.models import Claim, Comparison, Option, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
 from ..scoring.personal import personal_pick
+from ..verdicts import queue
+from ..verdicts.queue import request_recompute
 from .models import ClaimRating, Vote
 
 
@@ -23,11 +25,14 @@ def _insert(model):
 
 
 def _mark_inputs_changed(comparison_id: int) -> None:
+    """Same transaction as the write: the sweep trusts this mark. The recompute request
+    goes out only after the commit (and never for a rollback)."""
     db.session.execute(
         sa.update(Comparison)
         .where(Comparison.id == comparison_id)
         .values(inputs_changed_at=utcnow())
     )
+    request_recompute(comparison_id)
 
 
 def _whole_number(value, what: str, low: int | None = None, high: int | None = None) -> int:
@@ -65,11 +70,18 @@ def cast_vote(user: User, comparison: Comparison, option_id) -> int:
     stmt = stmt.on_conflict_do_update(
         index_elements=[Vote.user_id, Vote.comparison_id],
         set_={"option_id": stmt.excluded.option_id, "updated_at": stmt.excluded.updated_at},
-    )
-    db.session.execute(stmt)
+    ).returning(Vote.created_at == Vote.updated_at)  # true only for a new row
+    if db.session.execute(stmt).scalar():
+        _count_votes(user.id, +1)
     _mark_inputs_changed(comparison.id)
-    db.session.commit()
+    queue.commit()
     return option
+
+
+def _count_votes(user_id: int, delta: int) -> None:
+    db.session.execute(
+        sa.update(User).where(User.id == user_id).values(vote_count=User.vote_count + delta)
+    )
 
 
 def withdraw_vote(user: User, comparison: Comparison) -> bool:
@@ -77,8 +89,9 @@ def withdraw_vote(user: User, comparison: Comparison) -> bool:
         sa.delete(Vote).where(Vote.user_id == user.id, Vote.comparison_id == comparison.id)
     ).rowcount
     if deleted:
+        _count_votes(user.id, -1)
         _mark_inputs_changed(comparison.id)
-    db.session.commit()
+    queue.commit()
     return bool(deleted)
 
 
@@ -121,7 +134,7 @@ def rate_claim(user: User, comparison: Comparison, claim_id, importance) -> int 
         )
         db.session.execute(stmt)
     _mark_inputs_changed(comparison.id)
-    db.session.commit()
+    queue.commit()
     return value
 
 

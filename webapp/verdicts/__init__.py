@@ -1,0 +1,1 @@
+"""Verdicts domain: the stored community verdict, its history, recomputes and transitions."""

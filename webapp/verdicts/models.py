@@ -1,0 +1,56 @@
+"""The community verdict of each comparison (one row, versioned) and its history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..catalog.models import utcnow
+from ..extensions import db
+
+ALIGNMENTS = ("neutral", "agrees", "disagrees")
+
+
+class CommunityVerdict(db.Model):
+    __tablename__ = "community_verdicts"
+
+    comparison_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("comparisons.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(sa.Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # The comparison's inputs_changed_at as read by the last recompute: newer marks are
+    # what the sweep looks for.
+    inputs_seen_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(sa.String(20), default="not_enough_votes")
+    pick_option_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("options.id", ondelete="SET NULL")
+    )
+    confidence: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    counted_votes: Mapped[int] = mapped_column(sa.Integer, default=0)
+    weighted_votes: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    votes_needed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    alignment: Mapped[str] = mapped_column(sa.String(12), default="neutral")
+    # [{option, vote_total, vote_share, claim_share, score, confidence}, ...]
+    options: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # {claim id: {"community": importance, "editors": importance|None, "weight": raters}}
+    claims: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class VerdictHistory(db.Model):
+    __tablename__ = "verdict_history"
+    __table_args__ = (sa.UniqueConstraint("comparison_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comparison_id: Mapped[int] = mapped_column(sa.ForeignKey("comparisons.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    computed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(sa.String(20))
+    pick_option_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("options.id", ondelete="SET NULL")
+    )
+    confidence: Mapped[float] = mapped_column(sa.Float)
+    weighted_votes: Mapped[float] = mapped_column(sa.Float)
+    options: Mapped[list] = mapped_column(sa.JSON)

@@ -1,0 +1,97 @@
+"""The one small module through which the web side asks for verdict recomputes.
+
+- Requests are collected on the SQLAlchemy session and sent by ``commit()`` only once
+  the transaction has committed; a rollback drops them (Warehouse's pattern).
+- Coalescing: a Redis key per comparison marks a recompute as pending (SET NX with a
+  TTL); while it is set, further requests add nothing. The worker clears the key before
+  it reads the votes, so a vote that lands during a recompute schedules the next one.
+- Without REDIS_URL (the one-machine default) the recompute runs in-process, right
+  after the commit.
+- If Redis is unreachable the request is dropped with a warning: the vote is already in
+  the database, and the beat sweep recomputes every comparison whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..background import RECOMPUTE_TASK
+
+log = logging.getLogger("crowdpick.verdicts")
+PENDING = "crowdpick_recompute"
+PENDING_TTL = 60  # seconds; a lost task frees its key, and the sweep repairs the verdict
+
+
+def request_recompute(comparison_id: int) -> None:
+    from ..extensions import db
+
+    db.session.info.setdefault(PENDING, set()).add(comparison_id)
+
+
+def commit() -> None:
+    """Commit the session, then send the recomputes this transaction asked for."""
+    from ..extensions import db
+
+    db.session.commit()
+    ids = db.session.info.pop(PENDING, None)
+    if ids:
+        dispatch(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction: nothing commits
+        session.info.pop(PENDING, None)
+
+
+def pending_key(comparison_id: int) -> str:
+    return f"crowdpick:recompute-pending:{comparison_id}"
+
+
+def _redis(app: Flask) -> redis.Redis:
+    client = app.extensions.get("crowdpick_redis")
+    if client is None:
+        client = redis.Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=0.5
+        )
+        app.extensions["crowdpick_redis"] = client
+    return client
+
+
+def dispatch(ids) -> None:
+    app = current_app._get_current_object()
+    if not app.config["REDIS_URL"]:
+        from .services import recompute_verdict
+
+        for comparison_id in sorted(ids):
+            recompute_verdict(comparison_id)
+        return
+    celery = app.extensions["celery"]
+    for comparison_id in sorted(ids):
+        try:
+            if _redis(app).set(pending_key(comparison_id), 1, nx=True, ex=PENDING_TTL):
+                celery.send_task(
+                    RECOMPUTE_TASK,
+                    args=[comparison_id],
+                    countdown=app.config["RECOMPUTE_DELAY"],
+                    retry=False,
+                )
+        except Exception as exc:  # noqa: BLE001 - any broker failure: the sweep repairs
+            log.warning(
+                "recompute of %s not queued (%s); the sweep will catch up", comparison_id, exc
+            )
+
+
+def clear_pending(comparison_id: int) -> None:
+    """Called by the worker before it reads the inputs (see the module docstring)."""
+    app = current_app._get_current_object()
+    if app.config["REDIS_URL"]:
+        try:
+            _redis(app).delete(pending_key(comparison_id))
+        except redis.RedisError as exc:
+            log.warning("could not clear pending mark of %s: %s", comparison_id, exc)

@@ -1,0 +1,168 @@
+"""recompute_verdict and the repair sweep.
+
+A recompute re-reads everything from the database, so it is idempotent: running it twice,
+or on two workers at once, leaves one consistent result. The verdict row is locked for the
+whole recompute (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer at a time), so
+transitions are seen by exactly one recompute.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..accounts.trust import TrustRules
+from ..catalog.models import Comparison, EditorialVerdict, utcnow
+from ..extensions import db
+from ..scoring.verdict import Params, claim_importance, compute
+from . import transitions
+from .aggregate import read_inputs
+from .models import CommunityVerdict, VerdictHistory
+
+log = logging.getLogger("crowdpick.verdicts")
+
+
+def _locked_verdict(comparison_id: int) -> CommunityVerdict:
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CommunityVerdict)
+    # First statement of the transaction is a write: on SQLite it takes the write lock at
+    # once, so two recomputes queue instead of deadlocking on a lock upgrade.
+    db.session.execute(
+        insert.values(
+            comparison_id=comparison_id, version=0, computed_at=utcnow(), options=[], claims={}
+        ).on_conflict_do_nothing()
+    )
+    return db.session.scalars(
+        sa.select(CommunityVerdict)
+        .where(CommunityVerdict.comparison_id == comparison_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
+    """Recompute and store the community verdict of one comparison; commit."""
+    exists = db.session.scalar(sa.select(Comparison.id).where(Comparison.id == comparison_id))
+    if exists is None:
+        return None
+    db.session.commit()  # end the read so the locking transaction starts with the write
+    stored = _locked_verdict(comparison_id)
+    comparison = db.session.get(Comparison, comparison_id, populate_existing=True)
+    marker = comparison.inputs_changed_at
+    editorial = db.session.get(EditorialVerdict, comparison_id, populate_existing=True)
+    pick = editorial.picked_option_id if editorial else None
+    now = utcnow()
+    inputs = read_inputs(comparison, pick, now, TrustRules.from_config(current_app.config))
+    params = Params.from_config(current_app.config)
+    result = compute(
+        inputs.options, inputs.vote_totals, inputs.counted_votes, inputs.claims, params
+    )
+    options = [
+        {
+            "option": o.option,
+            "vote_total": round(o.vote_total, 6),
+            "vote_share": o.vote_share,
+            "claim_share": o.claim_share,
+            "score": o.score,
+            "confidence": o.confidence,
+        }
+        for o in result.options
+    ]
+    claims = {
+        str(claim_id): {
+            "community": claim_importance(claim, params.prior_weight),
+            "editors": inputs.editor_importance.get(claim_id),
+            "weight": claim.weight_sum,
+        }
+        for claim_id, claim in zip(inputs.claim_ids, inputs.claims, strict=True)
+    }
+    stored.inputs_seen_at = marker
+    unchanged = (
+        stored.version > 0
+        and stored.options == options
+        and stored.state == result.state
+        and stored.pick_option_id == result.pick
+        and stored.claims == claims
+    )
+    if unchanged:
+        db.session.commit()
+        return stored
+    previous_alignment = stored.alignment
+    stored.version += 1
+    stored.computed_at = now
+    stored.state, stored.pick_option_id = result.state, result.pick
+    stored.confidence, stored.counted_votes = result.confidence, result.counted_votes
+    stored.weighted_votes, stored.votes_needed = result.weighted_votes, result.votes_needed
+    stored.options, stored.claims = options, claims
+    stored.alignment = transitions.next_alignment(previous_alignment, result, pick)
+    db.session.add(
+        VerdictHistory(
+            comparison_id=comparison_id,
+            version=stored.version,
+            computed_at=now,
+            state=result.state,
+            pick_option_id=result.pick,
+            confidence=result.confidence,
+            weighted_votes=result.weighted_votes,
+            options=options,
+        )
+    )
+    transitions.announce(comparison, stored, previous_alignment, result, pick)
+    db.session.commit()
+    log.info("verdict %s v%s: %s", comparison_id, stored.version, result.state)
+    return stored
+
+
+def stale_comparisons(limit: int | None = None) -> list[int]:
+    """Comparisons whose inputs changed after their stored verdict last read them."""
+    stmt = (
+        sa.select(Comparison.id)
+        .outerjoin(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id)
+        .where(
+            Comparison.inputs_changed_at.is_not(None),
+            sa.or_(
+                CommunityVerdict.comparison_id.is_(None),
+                CommunityVerdict.inputs_seen_at.is_(None),
+                Comparison.inputs_changed_at > CommunityVerdict.inputs_seen_at,
+            ),
+        )
+        .order_by(Comparison.inputs_changed_at)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def sweep(limit: int = 500) -> int:
+    """The repair path: recompute whatever the queue missed. Returns how many."""
+    ids = stale_comparisons(limit)
+    db.session.commit()
+    for comparison_id in ids:
+        recompute_verdict(comparison_id)
+    return len(ids)
+
+
+def get_verdict(comparison_id: int) -> CommunityVerdict | None:
+    return db.session.get(CommunityVerdict, comparison_id)
+
+
+def history(comparison_id: int) -> list[VerdictHistory]:
+    return list(
+        db.session.scalars(
+            sa.select(VerdictHistory)
+            .where(VerdictHistory.comparison_id == comparison_id)
+            .order_by(VerdictHistory.version)
+        )
+    )
+
+
+def rebuild_vote_counts() -> None:
+    """Repair the per-account vote counters (trust activity) from the votes table."""
+    from ..accounts.models import User
+    from ..voting.models import Vote
+
+    counted = sa.select(sa.func.count()).where(Vote.user_id == User.id).scalar_subquery()
+    db.session.execute(sa.update(User).values(vote_count=counted))
+    db.session.commit()

@@ -1,0 +1,99 @@
+"""Agreement between the community and the editors, with hysteresis, and the system posts
+that mark its changes.
+
+- Entering disagreement needs a confident community pick other than the editorial pick.
+- Once disagreeing, the state sticks (no posts) until the community comes back to the
+  editorial pick at least "leaning"; then one "back in agreement" post.
+So a verdict that wavers around a threshold produces no storm of posts.
+"""
+
+from __future__ import annotations
+
+from ..catalog.models import Comparison
+from ..discussions import services as discussions
+from ..scoring.verdict import CONFIDENT, LEANING, Verdict, disagrees
+from .models import CommunityVerdict
+
+
+def next_alignment(previous: str, verdict: Verdict, editorial_pick: int | None) -> str:
+    if disagrees(verdict, editorial_pick):
+        return "disagrees"
+    agrees_now = verdict.pick == editorial_pick and verdict.state in (LEANING, CONFIDENT)
+    if previous == "disagrees":
+        return "agrees" if agrees_now else "disagrees"
+    return "agrees" if agrees_now else "neutral"
+
+
+def announce(
+    comparison: Comparison,
+    stored: CommunityVerdict,
+    previous: str,
+    verdict: Verdict,
+    editorial_pick: int | None,
+) -> None:
+    """Post on a change of alignment; runs inside the recompute's locked transaction."""
+    if stored.alignment == previous:
+        return
+    names = {o.id: o.name for o in comparison.options}
+    if stored.alignment == "disagrees":
+        text = disagreement_summary(names, stored, editorial_pick)
+        thread = discussions.open_disagreement(comparison.id)
+        if thread is None:
+            discussions.open_disagreement_thread(comparison, None, summary=text, commit=False)
+        else:
+            discussions.add_system_post(thread, text)
+    elif previous == "disagrees" and stored.alignment == "agrees":
+        thread = discussions.open_disagreement(comparison.id)
+        if thread is not None:
+            pick = names.get(editorial_pick, "the editorial pick")
+            discussions.add_system_post(
+                thread,
+                f"The community is back with the editors: it now leans to **{pick}** "
+                f"({stored.confidence:.0%} confidence, {stored.weighted_votes:.1f} weighted votes).",
+            )
+
+
+def disagreement_summary(
+    names: dict[int, str], stored: CommunityVerdict, editorial_pick: int | None
+) -> str:
+    pick = names.get(stored.pick_option_id, "another option")
+    editors = names.get(editorial_pick, "their pick")
+    shares = ", ".join(f"{names.get(o['option'], '?')} {o['score']:.0%}" for o in stored.options)
+    lines = [
+        f"The community now picks **{pick}** over the editors' **{editors}**, with "
+        f"{stored.confidence:.0%} confidence ({stored.weighted_votes:.1f} weighted votes).",
+        "",
+        f"Community scores: {shares}.",
+    ]
+    gaps = biggest_gaps(stored.claims)
+    if gaps:
+        lines += ["", "Where the community weighs the pros and cons differently from the editors:"]
+        lines += [f"- {text}" for text in gaps]
+    return "\n".join(lines)
+
+
+def biggest_gaps(claims: dict, limit: int = 3) -> list[str]:
+    """Claims whose community importance differs most from the editors' (0-4 scale).
+    Without editor ratings the editorial weight is the scale's middle (2)."""
+    from ..catalog.models import Claim
+    from ..extensions import db
+
+    gaps = []
+    for claim_id, info in claims.items():
+        editors = info["editors"] if info["editors"] is not None else 2.0
+        if info["weight"] > 0:
+            gaps.append(
+                (abs(info["community"] - editors), int(claim_id), info["community"], editors)
+            )
+    gaps.sort(reverse=True)
+    out = []
+    for gap, claim_id, community, editors in gaps[:limit]:
+        if gap < 0.5:
+            break
+        claim = db.session.get(Claim, claim_id)
+        if claim is not None:
+            out.append(
+                f"“{claim.text}” ({claim.kind} of {claim.option.name}): community "
+                f"{community:.1f}/4, editors {editors:.1f}/4"
+            )
+    return out
