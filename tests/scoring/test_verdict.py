@@ -6,7 +6,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from webapp.scoring.verdict import (
-    CONFIDENT, LEANING, NOT_ENOUGH, TOO_CLOSE, ClaimInput, Params, compute, disagrees,
+    CONFIDENT,
+    LEANING,
+    NOT_ENOUGH,
+    TOO_CLOSE,
+    ClaimInput,
+    Params,
+    compute,
+    disagrees,
 )
 
 FAST = Params(samples=2_400)  # fewer samples keep property runs quick; same code path
@@ -75,7 +82,8 @@ def scenario(draw, min_options=2, max_options=4):
     for _ in range(draw(st.integers(0, 6))):
         option = draw(st.sampled_from(options))
         weight, mean = draw(ratings)
-        claims.append(ClaimInput(option, draw(st.sampled_from(["pro", "con"])), weight, weight * mean))
+        kind = draw(st.sampled_from(["pro", "con"]))
+        claims.append(ClaimInput(option, kind, weight, weight * mean))
     return options, totals, claims
 
 
@@ -118,9 +126,11 @@ def test_raising_a_pro_never_lowers_and_raising_a_con_never_raises(case, data):
     claim = claims[index]
     raised = ClaimInput(claim.option, claim.kind, claim.weight_sum + 1, claim.weighted_total + 4)
     before = run(options, totals, claims).by_option()[claim.option].score
-    after = run(options, totals, [*claims[:index], raised, *claims[index + 1:]]).by_option()[
-        claim.option
-    ].score
+    after = (
+        run(options, totals, [*claims[:index], raised, *claims[index + 1 :]])
+        .by_option()[claim.option]
+        .score
+    )
     if claim.kind == "pro":
         assert after >= before - 1e-12
     else:
@@ -141,8 +151,10 @@ def test_relabelling_options_permutes_the_result(case, rnd):
 
 
 @PROPS
-@given(st.lists(st.tuples(st.sampled_from([1, 2, 3]), st.floats(0.2, 1.0)), max_size=40),
-       st.randoms(use_true_random=False))
+@given(
+    st.lists(st.tuples(st.sampled_from([1, 2, 3]), st.floats(0.2, 1.0)), max_size=40),
+    st.randoms(use_true_random=False),
+)
 def test_vote_order_does_not_matter(votes, rnd):
     def totals(sequence):
         out = {1: 0.0, 2: 0.0, 3: 0.0}

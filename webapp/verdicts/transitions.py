@@ -49,7 +49,8 @@ def announce(
             discussions.add_system_post(
                 thread,
                 f"The community is back with the editors: it now leans to **{pick}** "
-                f"({stored.confidence:.0%} confidence, {stored.weighted_votes:.1f} weighted votes).",
+                f"({stored.confidence:.0%} confidence, "
+                f"{stored.weighted_votes:.1f} weighted votes).",
             )
 
 
