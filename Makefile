@@ -40,6 +40,12 @@ run: demo ## Install, migrate, load demo content and serve on http://127.0.0.1:5
 CHROMIUM ?= /usr/bin/chromium
 # Browser tests drive Debian's Chromium: install it when missing and the machine allows it
 # (root with apt). Otherwise browser tests skip locally and fail under CI=true.
+worker: install ## Run a Celery worker (needs REDIS_URL and DATABASE_URL)
+	$(BIN)/celery -A workers.celery_app worker --loglevel=INFO
+
+beat: install ## Run Celery beat: the periodic verdict sweep (needs REDIS_URL)
+	$(BIN)/celery -A workers.celery_app beat --loglevel=INFO --schedule instance/celerybeat-schedule
+
 chromium: ## Install Debian's chromium for browser tests when missing (root + apt only)
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -64,4 +70,4 @@ bench: $(VENV)/.installed-dev ## Run the benchmarks and print their tables
 clean: ## Remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 
-.PHONY: help install migrate demo run chromium test lint bench clean
+.PHONY: help install migrate demo run worker beat chromium test lint bench clean

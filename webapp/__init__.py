@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .discussions.moderation_views import bp as moderation_bp
     from .discussions.views import bp as discussions_bp
+    from .verdicts.views import bp as verdicts_bp
     from .voting.views import bp as voting_bp
 
     app.register_blueprint(core_bp)
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(voting_bp)
     app.register_blueprint(discussions_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(verdicts_bp)
 
 
 def register_error_pages(app: Flask) -> None:

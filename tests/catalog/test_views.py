@@ -125,7 +125,7 @@ def test_comparison_page_shows_every_part(client):
     )
     html = client.get(f"/compare/{comp.slug}").get_data(as_text=True)
     assert "Intro for Kettle vs Stove." in html
-    pick_card = html[html.index('class="pick-card"') : html.index('class="options"')]
+    pick_card = html[html.index('class="pick-card"') : html.index('id="community-card"')]
     assert "Stove" in pick_card and "Kettle" not in pick_card
     for text in [
         "Kettle pro 1",

@@ -19,8 +19,15 @@ MAX_SEARCH_WORDS = 8
 # --- reading -------------------------------------------------------------------------
 
 
-def published_comparisons(query: str = "", tag: Tag | None = None) -> sa.Select:
-    """Published comparisons, newest first, optionally searched and filtered by tag.
+SORTS = {"newest": "Newest", "contested": "Most contested", "flipped": "Recently flipped"}
+
+
+def published_comparisons(
+    query: str = "", tag: Tag | None = None, sort: str = "newest"
+) -> sa.Select:
+    """Published comparisons, optionally searched and filtered by tag, sorted by
+    ``sort``: newest first; most contested (largest community lead over the editorial
+    pick); or recently flipped (latest change of the community pick).
 
     Each search word must appear in the title, an option name or a tag (any letter
     case); LIKE wildcards in the input are escaped, so `%` and `_` match themselves.
@@ -36,7 +43,22 @@ def published_comparisons(query: str = "", tag: Tag | None = None) -> sa.Select:
         )
     for word in search_words(query):
         stmt = stmt.where(_matches(word))
-    return stmt.order_by(Comparison.created_at.desc(), Comparison.id.desc())
+    newest = (Comparison.created_at.desc(), Comparison.id.desc())
+    if sort == "contested":
+        from ..verdicts.models import CommunityVerdict
+
+        stmt = stmt.join(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id).where(
+            CommunityVerdict.contest.is_not(None)
+        )
+        return stmt.order_by(CommunityVerdict.contest.desc(), *newest)
+    if sort == "flipped":
+        from ..verdicts.models import CommunityVerdict
+
+        stmt = stmt.join(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id).where(
+            CommunityVerdict.flipped_at.is_not(None)
+        )
+        return stmt.order_by(CommunityVerdict.flipped_at.desc(), *newest)
+    return stmt.order_by(*newest)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

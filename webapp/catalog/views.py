@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..discussions.services import latest_posts, open_disagreement
 from ..extensions import db
+from ..verdicts.services import page_data, summaries
 from ..voting.models import IMPORTANCE_LABELS
 from ..voting.services import member_inputs
 from . import services
@@ -38,10 +39,16 @@ def home():
     tag = services.get_tag(tag_slug) if tag_slug else None
     if tag_slug and tag is None:
         abort(404, description=f"No tag called “{tag_slug[:80]}”.")
-    pagination = _paginate(services.published_comparisons(query, tag))
+    sort = request.args.get("sort", "newest")
+    if sort not in services.SORTS:
+        sort = "newest"
+    pagination = _paginate(services.published_comparisons(query, tag, sort))
     return render_template(
         "catalog/home.html",
         pagination=pagination,
+        sort=sort,
+        sorts=services.SORTS,
+        community=summaries([c.id for c in pagination.items]),
         query=query,
         trimmed=len(raw.strip()) > limit,
         tag=tag,
@@ -59,6 +66,7 @@ def comparison(slug: str):
         comparison=found,
         inputs=member_inputs(current_user, found),
         latest_posts=latest_posts(found),
+        community=page_data(found),
         disagreement=open_disagreement(found.id),
         importance_labels=IMPORTANCE_LABELS,
     )
@@ -75,4 +83,9 @@ def tag(slug: str):
     if found is None:
         abort(404, description="No tag by that name.")
     pagination = _paginate(services.published_comparisons(tag=found))
-    return render_template("catalog/tag.html", tag=found, pagination=pagination)
+    return render_template(
+        "catalog/tag.html",
+        tag=found,
+        pagination=pagination,
+        community=summaries([c.id for c in pagination.items]),
+    )

@@ -10,6 +10,7 @@ from ..accounts.models import User
 from ..catalog.models import EditorialVerdict, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
+from ..verdicts import queue
 from . import permissions
 from .markup import render_markdown
 from .models import FLAG_REASONS, Flag, PickChange, Post, Thread
@@ -123,9 +124,11 @@ def do_resolve(editor: User, thread: Thread, conclusion, new_pick_id=None) -> Pi
             )
             verdict.picked_option_id = new_pick
             db.session.add(change)
+            # Agreement is measured against the pick: the community verdict must follow.
+            queue.request_recompute(thread.comparison_id)
     thread.status, thread.resolved_at, thread.resolved_by_id = "resolved", utcnow(), editor.id
     thread.conclusion, thread.conclusion_html = conclusion, render_markdown(conclusion)
-    db.session.commit()
+    queue.commit()
     return change
 
 

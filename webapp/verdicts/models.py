@@ -33,6 +33,12 @@ class CommunityVerdict(db.Model):
     weighted_votes: Mapped[float] = mapped_column(sa.Float, default=0.0)
     votes_needed: Mapped[int] = mapped_column(sa.Integer, default=0)
     alignment: Mapped[str] = mapped_column(sa.String(12), default="neutral")
+    # How much the community prefers another option over the editorial pick: the best
+    # other score minus the pick's score (negative when the pick leads). Sorts "most
+    # contested"; null until there are enough votes.
+    contest: Mapped[float | None] = mapped_column(sa.Float, index=True)
+    # When the named community pick last changed (to a new option): "recently flipped".
+    flipped_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
     # [{option, vote_total, vote_share, claim_share, score, confidence}, ...]
     options: Mapped[list] = mapped_column(sa.JSON, default=list)
     # {claim id: {"community": importance, "editors": importance|None, "weight": raters}}

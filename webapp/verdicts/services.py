@@ -91,6 +91,9 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
         db.session.commit()
         return stored
     previous_alignment = stored.alignment
+    if result.pick is not None and result.pick != stored.pick_option_id and stored.version > 0:
+        stored.flipped_at = now
+    stored.contest = _contest(result, pick)
     stored.version += 1
     stored.computed_at = now
     stored.state, stored.pick_option_id = result.state, result.pick
@@ -114,6 +117,14 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     db.session.commit()
     log.info("verdict %s v%s: %s", comparison_id, stored.version, result.state)
     return stored
+
+
+def _contest(result, editorial_pick: int | None) -> float | None:
+    if result.state == "not_enough_votes" or editorial_pick is None:
+        return None
+    scores = {o.option: o.score for o in result.options}
+    others = [score for option, score in scores.items() if option != editorial_pick]
+    return max(others) - scores.get(editorial_pick, 0.0) if others else None
 
 
 def stale_comparisons(limit: int | None = None) -> list[int]:
@@ -166,3 +177,53 @@ def rebuild_vote_counts() -> None:
     counted = sa.select(sa.func.count()).where(Vote.user_id == User.id).scalar_subquery()
     db.session.execute(sa.update(User).values(vote_count=counted))
     db.session.commit()
+
+
+def page_data(comparison) -> dict:
+    """Everything the comparison page shows about the community verdict."""
+    from ..discussions.services import open_disagreement
+    from . import chart, presenting
+
+    verdict = get_verdict(comparison.id)
+    pick = comparison.verdict.picked_option_id if comparison.verdict else None
+    thread = open_disagreement(comparison.id)
+    card = presenting.card(
+        verdict,
+        comparison.options,
+        pick,
+        thread.id if thread else None,
+        current_app.config["SCORE_MIN_VOTES"],
+    )
+    points = chart.points_from_history(history(comparison.id))
+    return {
+        "card": card,
+        "why": presenting.why(verdict, comparison.options),
+        "points": points,
+        "chart": chart.render(
+            points,
+            comparison.options,
+            f"Community score of each option over time: {comparison.title}",
+        ),
+        "flips": chart.flips(points),
+        "etag": etag_for(comparison),
+    }
+
+
+def etag_for(comparison) -> str:
+    """Changes whenever the community card would render differently."""
+    from ..discussions.services import open_disagreement
+
+    verdict = get_verdict(comparison.id)
+    pick = comparison.verdict.picked_option_id if comparison.verdict else None
+    thread = open_disagreement(comparison.id)
+    return f"v{verdict.version if verdict else 0}-p{pick}-t{thread.id if thread else 0}"
+
+
+def summaries(comparison_ids: list[int]) -> dict[int, CommunityVerdict]:
+    """Stored verdicts of several comparisons at once, for list pages."""
+    if not comparison_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(CommunityVerdict).where(CommunityVerdict.comparison_id.in_(comparison_ids))
+    )
+    return {row.comparison_id: row for row in rows}

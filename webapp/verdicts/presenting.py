@@ -1,0 +1,175 @@
+"""Turns a stored community verdict into what a reader sees: a headline, bars and plain
+sentences. No queries here beyond what the caller passes in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..scoring.verdict import CONFIDENT, LEANING, MIDDLE, NOT_ENOUGH, TOO_CLOSE
+
+
+@dataclass
+class Bar:
+    option_id: int
+    name: str
+    score: float
+    confidence: float
+    is_community_pick: bool
+    is_editorial_pick: bool
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+@dataclass
+class Card:
+    headline: str
+    tone: str  # agrees | disagrees | undecided | waiting
+    detail: str
+    bars: list[Bar]
+    confidence: float
+    confidence_words: str
+    weighted_votes: float
+    counted_votes: int
+    version: int
+    computed_at: object
+    thread_id: int | None
+
+
+def confidence_words(confidence: float) -> str:
+    if confidence >= 0.95:
+        return "almost certain"
+    if confidence >= 0.9:
+        return "very likely"
+    if confidence >= 0.75:
+        return "likely"
+    if confidence >= 0.6:
+        return "leaning"
+    return "a toss-up"
+
+
+def card(verdict, options, editorial_pick: int | None, thread_id: int | None, min_votes: int):
+    """options: the comparison's Option rows in order. verdict may be None (no votes yet)."""
+    names = {o.id: o.name for o in options}
+    if verdict is None or verdict.version == 0:
+        return Card(
+            headline=f"Not enough votes yet — {min_votes} more needed",
+            tone="waiting",
+            detail="Be one of the first to pick a side.",
+            bars=[
+                Bar(o.id, o.name, 1 / len(options), 0.0, False, o.id == editorial_pick)
+                for o in options
+            ],
+            confidence=0.0,
+            confidence_words="",
+            weighted_votes=0.0,
+            counted_votes=0,
+            version=0,
+            computed_at=None,
+            thread_id=thread_id,
+        )
+    by_option = {row["option"]: row for row in verdict.options}
+    bars = [
+        Bar(
+            o.id,
+            o.name,
+            by_option.get(o.id, {}).get("score", 0.0),
+            by_option.get(o.id, {}).get("confidence", 0.0),
+            o.id == verdict.pick_option_id,
+            o.id == editorial_pick,
+        )
+        for o in options
+    ]
+    pick = names.get(verdict.pick_option_id)
+    editors = names.get(editorial_pick, "the editors' pick")
+    words = confidence_words(verdict.confidence)
+    if verdict.state == NOT_ENOUGH:
+        headline, tone = f"Not enough votes yet — {verdict.votes_needed} more needed", "waiting"
+        detail = "The community pick is named once enough members have voted."
+    elif verdict.state == TOO_CLOSE:
+        headline, tone = "Too close to call", "undecided"
+        detail = f"No option is ahead with confidence (best: {verdict.confidence:.0%})."
+    elif verdict.pick_option_id == editorial_pick:
+        headline, tone = "Community agrees", "agrees"
+        detail = f"{pick}, {words} ({verdict.confidence:.0%} confidence)."
+    elif verdict.state == CONFIDENT:
+        headline, tone = "Community disagrees", "disagrees"
+        detail = f"The community picks {pick} over {editors} ({verdict.confidence:.0%} confidence)."
+    else:
+        assert verdict.state == LEANING
+        headline, tone = f"Community leans to {pick}", "undecided"
+        detail = (
+            f"{pick} is ahead of {editors}, but not yet confidently ({verdict.confidence:.0%})."
+        )
+    return Card(
+        headline=headline,
+        tone=tone,
+        detail=detail,
+        bars=bars,
+        confidence=verdict.confidence,
+        confidence_words=words,
+        weighted_votes=verdict.weighted_votes,
+        counted_votes=verdict.counted_votes,
+        version=verdict.version,
+        computed_at=verdict.computed_at,
+        thread_id=thread_id,
+    )
+
+
+def why(verdict, options, limit: int = 3) -> dict[str, list[str]]:
+    """Plain sentences: the claims that move the community score most, and the claims the
+    community weighs most differently from the editors."""
+    if verdict is None or not verdict.claims:
+        return {"drivers": [], "gaps": []}
+    claims = {c.id: (c, o) for o in options for c in o.claims}
+    rated = [
+        (cid, info)
+        for cid, info in ((int(k), v) for k, v in verdict.claims.items())
+        if cid in claims and info["weight"] > 0
+    ]
+    drivers = sorted(rated, key=lambda item: abs(item[1]["community"] - MIDDLE), reverse=True)
+    driver_lines = []
+    for cid, info in drivers[:limit]:
+        claim, option = claims[cid]
+        if abs(info["community"] - MIDDLE) < 0.25:
+            break
+        verb = (
+            "counts for"
+            if (info["community"] > MIDDLE) == (claim.kind == "pro")
+            else "counts against"
+        )
+        strength = "a lot" if abs(info["community"] - MIDDLE) >= 1 else "somewhat"
+        driver_lines.append(
+            f"“{claim.text}” {verb} {option.name} {strength}: the community rates this "
+            f"{claim.kind} {info['community']:.1f} out of 4."
+        )
+    gaps = []
+    for cid, info in rated:
+        editors = info["editors"] if info["editors"] is not None else MIDDLE
+        gaps.append(
+            (
+                abs(info["community"] - editors),
+                cid,
+                info["community"],
+                editors,
+                info["editors"] is not None,
+            )
+        )
+    gaps.sort(reverse=True)
+    gap_lines = []
+    for gap, cid, community, editors, editors_rated in gaps[:limit]:
+        if gap < 0.5:
+            break
+        claim, option = claims[cid]
+        more_or_less = "more" if community > editors else "less"
+        basis = (
+            f"the editors' {editors:.1f}"
+            if editors_rated
+            else "the neutral 2 the editors' text implies"
+        )
+        gap_lines.append(
+            f"The community weighs “{claim.text}” ({claim.kind} of {option.name}) {more_or_less} "
+            f"than the editors: {community:.1f} out of 4 against {basis}."
+        )
+    return {"drivers": driver_lines, "gaps": gap_lines}
