@@ -59,7 +59,8 @@ def how_scores_work():
                 ("a brand-new account", 0, 0),
                 ("an account a week old", 7, 0),
                 (
-                    f"{rules.full_after_days:g} days old, or {rules.full_after_activity} comparisons voted on",
+                    f"{rules.full_after_days:g} days old, "
+                    f"or {rules.full_after_activity} comparisons voted on",
                     rules.full_after_days,
                     0,
                 ),
