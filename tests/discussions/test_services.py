@@ -118,6 +118,7 @@ def test_delete_leaves_a_tombstone_and_keeps_replies(client, session):
     html = client.get(f"/threads/{thread.id}").get_data(as_text=True)
     assert "This post was deleted by its author." in html
     assert "secret thoughts" not in html and "a reply that stays" in html
+    assert top.body == "secret thoughts" and top.body_html == ""  # kept for moderators
 
 
 def test_hidden_text_is_not_shown_to_others(client, session):

@@ -30,4 +30,10 @@ def return_path() -> str:
         return url_for("catalog.comparison", slug=args["slug"])
     if args.get("thread_id"):
         return url_for("discussions.thread", thread_id=args["thread_id"])
+    if args.get("post_id"):
+        from ..discussions.services import get_post
+
+        post = get_post(args["post_id"])
+        if post is not None:
+            return url_for("discussions.thread", thread_id=post.thread_id)
     return request.full_path.rstrip("?") if request.method == "GET" else url_for("catalog.home")

@@ -204,11 +204,13 @@ def do_edit(user: User, post: Post, body) -> Post:
 
 
 def do_delete(user: User, post: Post) -> None:
-    """Authors delete their own posts; a tombstone keeps replies readable."""
+    """Authors delete their own posts; a tombstone keeps replies readable. The source text
+    stays for moderators (a flagged or hidden post must not lose its evidence); readers
+    only ever see the tombstone."""
     if not permissions.can_delete(user, post):
         raise ActionError("You can delete only your own posts.", 403)
     post.deleted_at = utcnow()
-    post.body, post.body_html = "", ""
+    post.body_html = ""
     db.session.commit()
 
 

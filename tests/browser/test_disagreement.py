@@ -1,0 +1,221 @@
+"""In Chromium: a member votes against the editorial pick, is invited to say why, and posts
+into the disagreement thread. Then the XSS corpus of tests/discussions/test_xss.py, stored
+as posts and opened in the browser with tripwires: nothing may run."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.conftest import make_app
+from tests.discussions.test_xss import XSS_CASES
+from tests.live import serve_in_thread
+from webapp.discussions import services
+from webapp.extensions import db
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "copper-meadow-lantern"
+
+
+def register(page, base: str) -> str:
+    username = f"dissent-{uuid.uuid4().hex[:8]}"
+    page.goto(base + "/register")
+    page.fill("#username", username)
+    # example.com: the e-mail validator refuses special-use domains such as .test.
+    page.fill("#email", f"{username}@example.com")
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator(".account-nav").get_by_role("link", name=username)).to_be_visible()
+    return username
+
+
+def test_vote_against_the_pick_then_say_why(page, live_server):
+    username = register(page, live_server)
+
+    page.goto(live_server + "/compare/python-vs-go")
+    expect(page.locator(".pick-card .pick-name")).to_have_text("Go")
+    invitation = page.locator(".invitation")
+    expect(invitation).to_have_count(0)
+
+    python = page.locator(".vote-form input[name=option][data-name='Python']")
+    python.check()
+    expect(page.locator("#your-pick .live-status")).to_have_text("Your vote for Python is saved.")
+
+    # The invitation is rendered by the server from the stored vote: reload to see it.
+    page.reload()
+    expect(python).to_be_checked()
+    expect(invitation).to_have_count(1)
+    expect(invitation).to_contain_text("You picked Python")
+    expect(invitation).to_contain_text("the editors picked Go")
+
+    text = f"Goroutines are nice, but {username} ships faster in Python: {uuid.uuid4().hex[:6]}"
+    page.fill("#disagree-body", text)
+    page.get_by_role("button", name="Post my disagreement").click()
+
+    expect(page).to_have_url(re.compile(r"/threads/\d+#post-\d+$"))
+    post_id = page.url.rsplit("#", 1)[1]
+    expect(page.locator(".flash")).to_contain_text("Thanks: your disagreement is posted.")
+    expect(page.locator("h1")).to_have_text("Why the community disagrees with the pick")
+    post = page.locator(f"#{post_id}")
+    expect(post.locator(".post-body")).to_have_text(text)
+    expect(post.locator(".author")).to_have_text(username)
+    screenshot(page, "disagreement-thread")
+
+    # And the comparison page now links to the open thread and shows the post as activity.
+    page.goto(live_server + "/compare/python-vs-go")
+    expect(
+        page.locator(".disagree-box a", has_text="Read the open disagreement thread")
+    ).to_be_visible()
+    expect(page.locator(".activity")).to_contain_text(text)
+
+
+# --- the XSS corpus in a real browser ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def xss_site(tmp_path_factory):
+    """Its own server over a SQLite file: one thread holding every case of the corpus, and a
+    general thread with a hostile title."""
+    tmp = tmp_path_factory.mktemp("xss-live")
+    app = make_app(
+        tmp,
+        f"sqlite:///{tmp / 'xss.sqlite3'}",
+        POSTS_PER_PAGE=200,
+        POST_RATE_LIMIT="10000 per minute",
+    )
+    with app.app_context():
+        author = factories.user("xss-author", age_days=30)
+        comparison = factories.comparison("Sieve", "Colander")
+        (_, first), *rest = XSS_CASES
+        posts = [services.do_disagree(author, comparison, first)]
+        thread = posts[0].thread
+        posts += [services.do_post(author, thread, body) for _, body in rest]
+        breakout = posts[[name for name, _ in XSS_CASES].index("textarea-breakout")].id
+        general = services.do_open_general_thread(
+            author, comparison, '"><img src=x onerror="window.__xss=1"><script>x</script>', "hi"
+        )
+        urls = {
+            "thread": f"/threads/{thread.id}",
+            "quote": f"/threads/{thread.id}?quote={breakout}",
+            "edit": f"/posts/{breakout}/edit",
+            "comparison": f"/compare/{comparison.slug}",
+            "hostile-title": f"/threads/{general.thread_id}",
+        }
+        db.session.remove()
+    try:
+        with serve_in_thread(app) as base:
+            yield base, urls
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+# Recorded before any page script runs: a CSP violation means something hostile reached
+# the DOM and only the policy stopped it (the sanitiser failed).
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+INSPECT = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll("*")) {
+    for (const attr of el.attributes) {
+      if (attr.name.toLowerCase().startsWith("on")) bad.push(el.tagName + " " + attr.name);
+    }
+  }
+  const hostile = document.querySelectorAll(
+    ".post-body script, .post-body img, .post-body svg, .post-body iframe, .post-body style,"
+    + " .post-body object, .post-body embed, .post-body math, .post-body [style]").length;
+  const protocols = [...document.querySelectorAll(".post-body a[href]")].map(a => a.protocol);
+  // The site's own files only: nothing inline, nothing from elsewhere.
+  const scripts = [...document.scripts].filter(
+    s => !(s.src && new URL(s.src).origin === location.origin
+           && new URL(s.src).pathname.startsWith("/static/"))
+  ).map(s => s.src || s.textContent.slice(0, 80));
+  return {
+    xss: typeof window.__xss,
+    csp: window.__cspViolations,
+    eventAttributes: bad,
+    hostile: hostile,
+    protocols: [...new Set(protocols)].sort(),
+    scripts: scripts,
+    bodies: document.querySelectorAll(".post-body").length,
+  };
+}"""
+
+
+@pytest.fixture()
+def xss_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.dialogs = []
+
+    def record(dialog):
+        page.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def test_tripwires_fire_on_an_unprotected_page(xss_page):
+    """The detectors work: the same payloads, raw on a page with no sanitiser and no CSP."""
+    xss_page.set_content('<img src=x onerror="window.__xss=1"><img src=y onerror="alert(1)">')
+    xss_page.wait_for_function("window.__xss === 1", timeout=5000)
+    xss_page.wait_for_timeout(300)
+    assert xss_page.dialogs == ["alert: 1"]
+
+
+def test_the_corpus_runs_nothing_in_chromium(xss_page, xss_site):
+    base, urls = xss_site
+    page = xss_page
+    page.add_init_script(WATCH_CSP)
+    page.goto(base + "/login")
+    page.fill("#login", "xss-author")
+    page.fill("#password", factories.PASSWORD)
+    page.locator(".form-page form").get_by_role("button", name="Sign in").click()
+    expect(page.locator(".account-nav").get_by_role("link", name="xss-author")).to_be_visible()
+
+    seen = {}
+    for name, url in urls.items():
+        page.goto(base + url)
+        page.wait_for_load_state("load")
+        for link in page.locator(".post-body a").all():  # hover handlers would fire now
+            link.hover()
+        page.wait_for_timeout(300)
+        seen[name] = page.evaluate(INSPECT)
+        if name in ("quote", "edit"):
+            # The raw text is the textarea's value: it did not break out of the element.
+            expect(page.locator("textarea[name=body]").last).to_have_value(
+                re.compile(r"</textarea><script>window.__xss=1</script>")
+            )
+
+    assert page.dialogs == []
+    assert {name: s["xss"] for name, s in seen.items()} == dict.fromkeys(urls, "undefined")
+    clean = {
+        "csp": [],
+        "eventAttributes": [],
+        "hostile": 0,
+        "scripts": [],
+    }
+    assert {name: {k: s[k] for k in clean} for name, s in seen.items()} == dict.fromkeys(
+        urls, clean
+    )
+    for name, s in seen.items():
+        assert set(s["protocols"]) <= {"http:", "https:", "mailto:"}, name
+    assert seen["thread"]["bodies"] == len(XSS_CASES)
+    assert seen["thread"]["protocols"], "the safe links of the corpus should render"
