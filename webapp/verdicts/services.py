@@ -8,6 +8,7 @@ transitions are seen by exactly one recompute.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import sqlalchemy as sa
@@ -179,21 +180,29 @@ def rebuild_vote_counts() -> None:
     db.session.commit()
 
 
+def card_for(comparison, verdict=None, thread_id=None, lookup=True):
+    """The community card (headline, bars, numbers) of one comparison."""
+    from ..discussions.services import open_disagreement
+    from . import presenting
+
+    if lookup:
+        verdict = get_verdict(comparison.id)
+        thread = open_disagreement(comparison.id)
+        thread_id = thread.id if thread else None
+    pick = comparison.verdict.picked_option_id if comparison.verdict else None
+    return presenting.card(
+        verdict, comparison.options, pick, thread_id, current_app.config["SCORE_MIN_VOTES"]
+    )
+
+
 def page_data(comparison) -> dict:
     """Everything the comparison page shows about the community verdict."""
     from ..discussions.services import open_disagreement
     from . import chart, presenting
 
     verdict = get_verdict(comparison.id)
-    pick = comparison.verdict.picked_option_id if comparison.verdict else None
     thread = open_disagreement(comparison.id)
-    card = presenting.card(
-        verdict,
-        comparison.options,
-        pick,
-        thread.id if thread else None,
-        current_app.config["SCORE_MIN_VOTES"],
-    )
+    card = card_for(comparison, verdict, thread.id if thread else None, lookup=False)
     points = chart.points_from_history(history(comparison.id))
     return {
         "card": card,
@@ -205,18 +214,53 @@ def page_data(comparison) -> dict:
             f"Community score of each option over time: {comparison.title}",
         ),
         "flips": chart.flips(points),
-        "etag": etag_for(comparison),
+        "etag": etag(
+            comparison.id,
+            verdict.version if verdict else 0,
+            comparison.verdict.picked_option_id if comparison.verdict else None,
+            thread.id if thread else None,
+        ),
     }
 
 
-def etag_for(comparison) -> str:
+def etag(comparison_id: int, version: int, pick: int | None, thread_id: int | None) -> str:
     """Changes whenever the community card would render differently."""
-    from ..discussions.services import open_disagreement
+    return f"c{comparison_id}-v{version}-p{pick}-t{thread_id or 0}"
 
-    verdict = get_verdict(comparison.id)
-    pick = comparison.verdict.picked_option_id if comparison.verdict else None
-    thread = open_disagreement(comparison.id)
-    return f"v{verdict.version if verdict else 0}-p{pick}-t{thread.id if thread else 0}"
+
+def card_state(slug: str) -> tuple[int, str] | None:
+    """(comparison id, ETag) of a published comparison in one query: the cheap path of
+    every poll from an open page, which usually ends in 304."""
+    row = db.session.execute(_card_state_query(), {"slug": slug}).first()
+    if row is None:
+        return None
+    comparison_id, version, pick, thread_id = row
+    return comparison_id, etag(comparison_id, version or 0, pick, thread_id)
+
+
+@functools.cache
+def _card_state_query() -> sa.Select:
+    # Built once: constructing the statement cost more than running it.
+    from ..discussions.models import Thread
+
+    open_thread = (
+        sa.select(Thread.id)
+        .where(
+            Thread.comparison_id == Comparison.id,
+            Thread.kind == "disagreement",
+            Thread.status == "open",
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            Comparison.id, CommunityVerdict.version, EditorialVerdict.picked_option_id, open_thread
+        )
+        .outerjoin(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id)
+        .outerjoin(EditorialVerdict, EditorialVerdict.comparison_id == Comparison.id)
+        .where(Comparison.slug == sa.bindparam("slug"), Comparison.status == "published")
+    )
 
 
 def summaries(comparison_ids: list[int]) -> dict[int, CommunityVerdict]:

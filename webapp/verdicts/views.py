@@ -14,18 +14,20 @@ bp = Blueprint("verdicts", __name__)
 
 @bp.get("/compare/<slug:slug>/community")
 def community_card(slug: str):
-    comparison = get_published(slug)
-    if comparison is None:
+    state = services.card_state(slug)
+    if state is None:
         abort(404, description="No published comparison lives at this address.")
-    etag = services.etag_for(comparison)
-    # Cheap answer for the common case: nothing changed since the page's last poll.
+    _, etag = state
+    # The common case, one query: nothing changed since the page's last poll.
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        data = services.page_data(comparison)
+        comparison = get_published(slug)
         response = make_response(
             render_template(
-                "verdicts/_community_card.html", comparison=comparison, card=data["card"]
+                "verdicts/_community_card.html",
+                comparison=comparison,
+                card=services.card_for(comparison),
             )
         )
     response.set_etag(etag)
