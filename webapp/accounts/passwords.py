@@ -3,13 +3,20 @@ OWASP minimum of t=2, m=19 MiB, p=1) and the strength rule for new passwords."""
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the account does not exist, so a failed sign-in costs the same
-# time either way and timing does not tell whether the account exists.
-_DUMMY_HASH = _hasher.hash("crowdpick-timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so a failed sign-in costs the
+    same time either way and timing does not tell whether the account exists. Made on
+    first use, not at import (a hash costs ~0.1-0.5 s)."""
+    return _hasher.hash("crowdpick-timing-equaliser")
 
 COMMON = {
     "password",
@@ -39,7 +46,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import betainc, gammaincinv
 
 MIDDLE = 2.0
 NOT_ENOUGH, TOO_CLOSE, LEANING, CONFIDENT = "not_enough_votes", "too_close", "leaning", "confident"
@@ -116,6 +115,8 @@ def claim_shares(cases: Sequence[float], temperature: float) -> list[float]:
 
 def confidences(totals: Sequence[float], shares: Sequence[float], params: Params) -> list[float]:
     """P(option i has the highest score) under the Dirichlet posterior of the vote shares."""
+    from scipy.special import betainc  # imported on first use: SciPy is slow to load
+
     alpha = np.asarray(totals, dtype=float) + 1.0
     beta_w, claims = params.claim_weight, np.asarray(shares, dtype=float)
     if len(alpha) == 2:
@@ -135,6 +136,8 @@ def _sampled_confidences(alpha, claims, beta_w: float, params: Params) -> list[f
     - every permutation of the uniform columns is used equally (up to 5 options), so
       relabelling the options permutes the result exactly.
     The seed is fixed: the same inputs always give the same numbers."""
+    from scipy.special import gammaincinv
+
     k = len(alpha)
     rng = np.random.default_rng(params.seed)
     perms = list(itertools.permutations(range(k))) if k <= 5 else [tuple(range(k))]
