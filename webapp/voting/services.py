@@ -31,6 +31,7 @@ def _mark_inputs_changed(comparison_id: int) -> None:
         sa.update(Comparison)
         .where(Comparison.id == comparison_id)
         .values(inputs_changed_at=utcnow())
+        .execution_options(synchronize_session=False)  # no loaded rows to keep in step
     )
     request_recompute(comparison_id)
 
@@ -80,7 +81,10 @@ def cast_vote(user: User, comparison: Comparison, option_id) -> int:
 
 def _count_votes(user_id: int, delta: int) -> None:
     db.session.execute(
-        sa.update(User).where(User.id == user_id).values(vote_count=User.vote_count + delta)
+        sa.update(User)
+        .where(User.id == user_id)
+        .values(vote_count=User.vote_count + delta)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -1,0 +1,498 @@
+"""The verdict queue end to end: real Celery worker processes, a private Redis and a fresh
+PostgreSQL database per test; votes cast in this process through ``cast_vote``, which
+enqueues through Redis exactly as the web app does.
+
+Each test prints its measurements on lines starting with "FIGURE:".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tests import workers_harness as harness
+from webapp.accounts.models import User
+from webapp.accounts.passwords import hash_password
+from webapp.background import RECOMPUTE_TASK, SWEEP_TASK
+from webapp.catalog.models import Comparison
+from webapp.extensions import db
+from webapp.verdicts import queue, services
+from webapp.voting import services as voting
+from webapp.voting.models import Vote
+
+pytestmark = pytest.mark.postgres
+
+DISAGREEMENT_POST = "The community now picks"
+
+
+# --- fixtures and helpers ------------------------------------------------------------------
+
+
+@pytest.fixture()
+def start_stack(postgres_databases, tmp_path, request):
+    """`start_stack(workers=N, **env)`: a fresh database, a private Redis, the app and N
+    ready workers. Everything is stopped afterwards; on failure the logs are printed."""
+    stacks: list[harness.Stack] = []
+    failed_before = request.session.testsfailed
+
+    with ExitStack() as exits:
+
+        def start(workers: int = 1, **env: str) -> harness.Stack:
+            url = postgres_databases()
+            tmp = tmp_path / f"stack{len(stacks)}"
+            built = exits.enter_context(harness.stack(url, tmp, workers, **env))
+            built.pg = exits.enter_context(psycopg.connect(url, autocommit=True))
+            stacks.append(built)
+            return built
+
+        yield start
+        if request.session.testsfailed > failed_before:
+            for built in stacks:
+                print(f"\n===== process logs ({built.tmp}) =====\n{built.logs(200)}")
+
+
+def scalar(stack: harness.Stack, query: str, *params):
+    return stack.pg.execute(query, params).fetchone()[0]
+
+
+def verdict(stack: harness.Stack, comparison_id: int) -> SimpleNamespace | None:
+    row = stack.pg.execute(
+        "SELECT version, counted_votes, state, alignment, pick_option_id"
+        " FROM community_verdicts WHERE comparison_id = %s",
+        (comparison_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    names = ("version", "counted", "state", "alignment", "pick")
+    return SimpleNamespace(**dict(zip(names, row, strict=True)))
+
+
+def counted(stack: harness.Stack, comparison_id: int) -> int | None:
+    row = stack.pg.execute(
+        "SELECT counted_votes FROM community_verdicts WHERE comparison_id = %s", (comparison_id,)
+    ).fetchone()
+    return row and row[0]
+
+
+def wait_for_count(stack: harness.Stack, comparison_id: int, expected: int, timeout: float):
+    return stack.wait_until(
+        lambda: counted(stack, comparison_id) == expected,
+        timeout,
+        f"the verdict of {comparison_id} to count {expected} votes "
+        f"(now {counted(stack, comparison_id)})",
+    )
+
+
+def lock_waiters(stack: harness.Stack) -> int:
+    """Recomputes of this database blocked on the verdict row's lock (`_locked_verdict`)."""
+    return scalar(
+        stack,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND query LIKE %s",
+        "%FROM community_verdicts%FOR UPDATE%",
+    )
+
+
+@contextmanager
+def row_locked(stack: harness.Stack, comparison_id: int) -> Iterator[psycopg.Connection]:
+    """Hold SELECT ... FOR UPDATE on the comparison's verdict row from our own connection,
+    so a recompute blocks inside `_locked_verdict` until the block exits."""
+    with psycopg.connect(stack.database_url) as conn:
+        found = conn.execute(
+            "SELECT version FROM community_verdicts WHERE comparison_id = %s FOR UPDATE",
+            (comparison_id,),
+        ).fetchone()
+        assert found is not None, "the verdict row must exist before it can be locked"
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def setup_comparison(app, members: int, pick: int = 0, age_days: float = 60):
+    """A comparison (editors pick option `pick`) and `members` committed member ids."""
+    with app.app_context():
+        comparison = factories.comparison("Alder", "Birch", pick=pick)
+        password_hash = hash_password(factories.PASSWORD)
+        created = datetime.now(UTC) - timedelta(days=age_days)
+        tag = comparison.id
+        rows = [
+            {
+                "username": f"m{tag}x{i}",
+                "username_key": f"m{tag}x{i}",
+                "email": f"m{tag}x{i}@example.test",
+                "email_key": f"m{tag}x{i}@example.test",
+                "password_hash": password_hash,
+                "role": "member",
+                "created_at": created,
+            }
+            for i in range(members)
+        ]
+        ids = list(db.session.scalars(sa.insert(User).returning(User.id), rows))
+        facts = SimpleNamespace(
+            id=comparison.id,
+            options=[o.id for o in comparison.options],
+            editorial=comparison.options[pick].id,
+            members=ids,
+        )
+        db.session.commit()
+        db.session.remove()
+    assert len(facts.members) == members
+    return facts
+
+
+def cast_votes(app, comparison_id: int, ballots: list[tuple[int, int]], threads: int = 1):
+    """cast_vote for each (member id, option id), spread over `threads` threads, each with
+    its own app context and session. Returns each call's duration (seconds).
+
+    The members and the comparison (with its options) are loaded before the clock starts
+    and detached, so each call costs what a vote costs, not what our setup does."""
+    durations: list[float] = []
+    errors: list[BaseException] = []
+    go = threading.Barrier(threads)
+
+    def run(chunk):
+        try:
+            with app.app_context():
+                comparison = db.session.get(Comparison, comparison_id)
+                comparison.options  # noqa: B018 - loaded now, used by check_option
+                members = {
+                    m.id: m
+                    for m in db.session.scalars(
+                        sa.select(User).where(User.id.in_([m for m, _ in chunk]))
+                    )
+                }
+                db.session.expunge_all()
+                db.session.rollback()
+                go.wait(timeout=60)
+                for member_id, option_id in chunk:
+                    started = time.perf_counter()
+                    voting.cast_vote(members[member_id], comparison, option_id)
+                    durations.append(time.perf_counter() - started)
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            go.abort()
+            errors.append(exc)
+
+    pool = [threading.Thread(target=run, args=(ballots[i::threads],)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    if errors:
+        raise errors[0]
+    assert len(durations) == len(ballots)
+    return durations
+
+
+def figure(text: str) -> None:
+    print(f"FIGURE: {text}", flush=True)
+
+
+# --- 1. coalescing under load --------------------------------------------------------------
+
+
+# One process: Python's GIL serialises the calls (about 7-10 ms of CPU each on the 2-vCPU
+# test VM), so more threads only queue up; 4 measured fastest.
+THREADS = 4
+
+
+def test_a_thousand_votes_in_two_seconds_are_counted_by_few_recomputes(start_stack):
+    stack = start_stack(workers=1)
+    facts = setup_comparison(stack.app, 1000)
+    a, b = facts.options
+    ballots = [(m, (a, b)[i % 3 == 0]) for i, m in enumerate(facts.members)]
+
+    started, cpu = time.perf_counter(), time.process_time()
+    durations = cast_votes(stack.app, facts.id, ballots, threads=THREADS)
+    casting, cpu = time.perf_counter() - started, time.process_time() - cpu
+    wait_for_count(stack, facts.id, 1000, timeout=60)
+    settled = time.perf_counter() - started
+    time.sleep(0.5)  # a recompute still queued would show up in the figures below
+    # The coalescing promise is a rate: at most ~one recompute per RECOMPUTE_DELAY plus a
+    # recompute's run time, whatever the vote rate. For the 2 s burst asked for that means
+    # at most 20; if this machine cannot cast that fast, the budget scales with the window.
+    budget = 20 * max(casting, 2.0) / 2.0
+    tasks = sum(len(w.received(RECOMPUTE_TASK)) for w in stack.workers())
+    figure(f"1000 votes cast in {casting:.2f}s ({1000 / casting:.0f}/s) by {THREADS} threads")
+    if casting > 2.0:
+        figure(f"the 2 s target was NOT met: recompute budget scaled to {budget:.0f}")
+    median, slowest = sorted(durations)[500] * 1000, max(durations) * 1000
+    figure(f"cast_vote median {median:.0f} ms, slowest {slowest:.0f} ms")
+    figure(f"CPU of this process while casting: {cpu:.2f}s ({cpu * 1000 / 1000:.1f} ms a vote)")
+    figure(f"verdict counted all 1000 votes {settled:.2f}s after the first vote")
+    assert tasks <= budget, f"{tasks} recompute tasks for 1000 votes"
+
+    stack.wait_idle()
+    final = verdict(stack, facts.id)
+    history = scalar(
+        stack, "SELECT count(*) FROM verdict_history WHERE comparison_id = %s", facts.id
+    )
+    runs = stack.succeeded(RECOMPUTE_TASK)
+    figure(f"recompute tasks executed: {len(runs)}; verdict version {final.version}")
+    figure(f"verdict_history rows: {history}; final state {final.state}")
+    assert final.counted == 1000
+    assert scalar(stack, "SELECT count(*) FROM votes WHERE comparison_id = %s", facts.id) == 1000
+    assert final.version == history, "every version has its history row"
+    assert 1 <= len(runs) <= budget
+    assert history <= len(runs)
+    assert broker_state(stack, facts.id) == {"pending": 0, "queued": 0, "unacked": 0}
+
+
+# --- 2. a rollback enqueues nothing ---------------------------------------------------------
+
+
+def broker_state(stack: harness.Stack, comparison_id: int) -> dict:
+    return {
+        "pending": stack.broker.exists(queue.pending_key(comparison_id)),
+        "queued": stack.broker.llen("celery"),
+        "unacked": stack.broker.hlen("unacked"),
+    }
+
+
+def redis_keys(stack: harness.Stack) -> list[str]:
+    return sorted(k.decode() for k in stack.broker.keys("*"))
+
+
+def test_a_rolled_back_vote_enqueues_nothing(start_stack):
+    # No worker yet: anything sent would sit in the "celery" list, where we can see it.
+    stack = start_stack(workers=0)
+    app = stack.app
+    facts = setup_comparison(app, 2)
+    first, second = facts.members
+    with app.app_context():
+        db.session.add(Vote(user_id=first, comparison_id=facts.id, option_id=facts.options[0]))
+        voting._mark_inputs_changed(facts.id)  # exactly what cast_vote does before commit
+        assert facts.id in db.session.info[queue.PENDING]
+        db.session.rollback()
+        queue.commit()  # a later commit (of nothing) must not send the dropped request
+        db.session.remove()
+    time.sleep(1.0)  # four times the recompute delay
+    after_rollback = broker_state(stack, facts.id)
+    figure(f"after rollback: {after_rollback}, redis keys {redis_keys(stack)}")
+    assert after_rollback == {"pending": 0, "queued": 0, "unacked": 0}
+    assert verdict(stack, facts.id) is None
+    assert scalar(stack, "SELECT count(*) FROM votes") == 0
+
+    # Control: the same probes see a committed vote's request (so they can fail).
+    cast_votes(app, facts.id, [(second, facts.options[1])])
+    after_commit = broker_state(stack, facts.id)
+    figure(f"after a committed vote: {after_commit}")
+    assert after_commit == {"pending": 1, "queued": 1, "unacked": 0}
+
+    worker = stack.start_worker()
+    wait_for_count(stack, facts.id, 1, timeout=20)
+    stack.wait_until(lambda: worker.succeeded(RECOMPUTE_TASK), 10, "the task's success in the log")
+    assert len(worker.received()) == 1, "exactly the committed vote's task"
+    assert verdict(stack, facts.id).version == 1
+    assert broker_state(stack, facts.id) == {"pending": 0, "queued": 0, "unacked": 0}
+
+
+# --- 3. Redis down --------------------------------------------------------------------------
+
+
+def test_votes_succeed_while_redis_is_down_and_the_sweep_catches_up(start_stack, caplog):
+    caplog.set_level(logging.WARNING, logger="crowdpick.verdicts")
+    stack = start_stack(workers=1)
+    worker = stack.workers()[0]
+    facts = setup_comparison(stack.app, 31)
+    a, b = facts.options
+    ballots = [(m, (a, b)[i % 4 == 0]) for i, m in enumerate(facts.members)]
+
+    def dropped() -> int:
+        return sum("sweep will catch up" in r.getMessage() for r in caplog.records)
+
+    up = cast_votes(stack.app, facts.id, ballots[:10])
+    wait_for_count(stack, facts.id, 10, timeout=20)
+    figure(f"redis up: slowest of 10 votes {max(up) * 1000:.0f} ms")
+    assert dropped() == 0
+
+    stack.redis.pause()  # hung first: the kernel accepts, nobody answers
+    try:
+        hung = cast_votes(stack.app, facts.id, ballots[10:13])
+    finally:
+        stack.redis.resume()
+    figure(f"redis hung (SIGSTOP): slowest of 3 votes {max(hung) * 1000:.0f} ms")
+    stack.redis.stop()  # then gone: refused connections
+    down = cast_votes(stack.app, facts.id, ballots[13:23])
+    figure(f"redis down: slowest of 10 votes {max(down) * 1000:.0f} ms")
+    assert max(up + hung + down) < 1.0
+    assert dropped() == 13, [r.getMessage() for r in caplog.records]
+    assert scalar(stack, "SELECT count(*) FROM votes WHERE comparison_id = %s", facts.id) == 23
+    assert counted(stack, facts.id) == 10
+    with stack.app.app_context():
+        assert services.stale_comparisons() == [facts.id]
+        db.session.remove()
+
+    stack.redis.start()  # same port, empty: the lost requests are gone for good
+    time.sleep(1.5)
+    assert counted(stack, facts.id) == 10, "nothing but the sweep should have recomputed"
+    beat = stack.start_beat(CROWDPICK_SWEEP_INTERVAL="1")
+    ready = time.perf_counter()
+    wait_for_count(stack, facts.id, 23, timeout=45)
+    repaired = time.perf_counter() - ready
+    figure(f"the sweep repaired the verdict {repaired:.1f}s after beat was up (interval 1 s)")
+    stack.wait_until(lambda: worker.succeeded(SWEEP_TASK), 10, "the sweep task's success")
+    assert worker.alive, "the worker survived the outage and reconnected"
+    with stack.app.app_context():
+        assert services.stale_comparisons() == []
+        db.session.remove()
+
+    # And the queue itself works again (beat stopped: no sweep can do it for the queue).
+    beat.stop()
+    stack.wait_idle()
+    caplog.clear()
+    received = len(worker.received(RECOMPUTE_TASK))
+    after = cast_votes(stack.app, facts.id, ballots[23:])
+    figure(f"redis back: slowest of 8 votes {max(after) * 1000:.0f} ms")
+    wait_for_count(stack, facts.id, 31, timeout=20)
+    late = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert late == [], "the web side's Redis and Celery connections recover by themselves"
+    assert len(worker.received(RECOMPUTE_TASK)) > received
+    assert max(after) < 1.0
+
+
+# --- 4. a worker killed mid-task -----------------------------------------------------------
+
+VISIBILITY = 3
+
+
+def test_a_task_of_a_killed_worker_is_delivered_again(start_stack):
+    # A 1 s countdown: the seven votes below fit in it, so they make exactly one task.
+    env = {"CROWDPICK_VISIBILITY_TIMEOUT": str(VISIBILITY), "CROWDPICK_RECOMPUTE_DELAY": "1"}
+    stack = start_stack(workers=1, **env)
+    first = stack.workers()[0]
+    facts = setup_comparison(stack.app, 12)
+    a, _ = facts.options
+    cast_votes(stack.app, facts.id, [(m, a) for m in facts.members[:5]])
+    wait_for_count(stack, facts.id, 5, timeout=20)
+    stack.wait_idle()
+    broker = stack.broker
+
+    earlier = first.received(RECOMPUTE_TASK)
+    with row_locked(stack, facts.id):
+        cast_votes(stack.app, facts.id, [(m, a) for m in facts.members[5:]], threads=7)
+        stack.wait_until(lambda: lock_waiters(stack) == 1, 15, "the worker to block in the task")
+        (task_id,) = first.received(RECOMPUTE_TASK)[len(earlier) :]
+        assert broker.hlen("unacked") == 1, "acks_late: the running task is not acked"
+        pids = first.pids()
+        first.kill()
+    figure(f"killed worker group {pids} while it ran task {task_id}")
+    assert len(pids) >= 2, "the main process and its pool child"
+    assert not first.alive and first.pids() == []
+    assert counted(stack, facts.id) == 5
+    # The message is still held for the dead consumer, and nothing else would recompute.
+    ((tag, delivered_at),) = broker.zrange("unacked_index", 0, -1, withscores=True)
+    assert task_id in broker.hget("unacked", tag).decode()
+    assert broker.llen("celery") == 0 and broker.keys(harness.PENDING) == []
+    # A new worker restores unacked messages older than the visibility timeout when it
+    # starts (kombu rescans only every ~100 s after that).
+    time.sleep(max(0.0, delivered_at + VISIBILITY + 0.5 - time.time()))
+    second = stack.start_worker(**env)
+    ready = time.perf_counter()
+    wait_for_count(stack, facts.id, 12, timeout=30)
+    stack.wait_idle()
+    figure(f"redelivered task done {time.perf_counter() - ready:.1f}s after the new worker's ready")
+    assert second.received(RECOMPUTE_TASK) == [task_id], "the same message, delivered again"
+    assert [run[0] for run in second.succeeded()] == [task_id]
+    assert broker.hlen("unacked") == 0 and broker.llen("celery") == 0
+    assert not any(p.kind == "beat" for p in stack.processes), "no sweep involved"
+
+
+# --- 5. one disagreement thread under overlapping recomputes --------------------------------
+
+
+def overlaps(runs: dict[str, list[tuple[str, datetime, float]]]) -> int:
+    """Pairs of executions on different workers whose [start, end] intervals intersect."""
+    spans = [
+        (name, at - timedelta(seconds=runtime), at)
+        for name, executions in runs.items()
+        for _, at, runtime in executions
+    ]
+    return sum(
+        1
+        for i, (w1, s1, e1) in enumerate(spans)
+        for w2, s2, e2 in spans[i + 1 :]
+        if w1 != w2 and s1 < e2 and s2 < e1
+    )
+
+
+# Celery lets a worker holding a countdown (ETA) task fetch one more message while it waits,
+# and a BRPOP sent in that window may pop a message after the task has started: kombu's
+# Redis transport then leaves it unread in the socket until the task ends (in neither the
+# queue nor "unacked"). BRPOPs time out after 1 s, so 1.5 s after its task started a busy
+# worker takes nothing more and the next message goes to the idle one.
+ETA_WINDOW = 1.5
+
+
+def test_turning_against_the_editors_opens_exactly_one_thread(start_stack):
+    stack = start_stack(workers=2)
+    w1, w2 = stack.workers()
+    facts = setup_comparison(stack.app, 260, pick=0)
+    editors, crowd = facts.options
+    members = iter(facts.members)
+
+    def burst(size: int, against: float, threads: int = 4) -> None:
+        ballots = [(next(members), crowd if i < size * against else editors) for i in range(size)]
+        cast_votes(stack.app, facts.id, ballots, threads=threads)
+
+    burst(4, against=0.5)  # too few votes for a verdict; creates the verdict row
+    wait_for_count(stack, facts.id, 4, timeout=20)
+    stack.wait_idle()
+
+    # Two recomputes inside recompute_verdict at once, one per worker, both before the
+    # transition: hold the verdict row; one vote's task blocks on it; once that worker has
+    # stopped taking messages (ETA_WINDOW), another vote's task blocks on the other worker;
+    # then bursts of votes against the editors; then the row is released.
+    with row_locked(stack, facts.id):
+        burst(1, against=1)
+        stack.wait_until(lambda: lock_waiters(stack) == 1, 15, "a first recompute to block")
+        time.sleep(ETA_WINDOW)
+        burst(1, against=1)
+        stack.wait_until(lambda: lock_waiters(stack) == 2, 15, "a second recompute to block")
+        busy = [w.name for w in (w1, w2) if set(w.received()) - {r[0] for r in w.succeeded()}]
+        assert busy == ["w1", "w2"], "one blocked recompute on each worker"
+        for _ in range(3):
+            burst(30, against=0.9)
+    for _ in range(8):  # then bursts while recomputes run free
+        burst(20, against=0.8)
+        time.sleep(0.15)
+    total = 4 + 2 + 90 + 160
+    wait_for_count(stack, facts.id, total, timeout=30)
+    stack.wait_idle()
+
+    final = verdict(stack, facts.id)
+    runs = {w.name: w.succeeded(RECOMPUTE_TASK) for w in (w1, w2)}
+    threads = scalar(
+        stack,
+        "SELECT count(*) FROM threads WHERE comparison_id = %s AND kind = 'disagreement'",
+        facts.id,
+    )
+    posts = scalar(
+        stack,
+        "SELECT count(*) FROM posts p JOIN threads t ON t.id = p.thread_id"
+        " WHERE t.comparison_id = %s AND p.author_id IS NULL AND p.body LIKE %s",
+        facts.id,
+        DISAGREEMENT_POST + "%",
+    )
+    figure(f"recomputes per worker: { {k: len(v) for k, v in runs.items()} }")
+    figure(f"overlapping executions across workers: {overlaps(runs)}")
+    figure(f"final verdict v{final.version} {final.state} alignment={final.alignment}")
+    figure(f"disagreement threads: {threads}; '{DISAGREEMENT_POST}' posts: {posts}")
+    assert all(runs.values()), "both workers ran recomputes"
+    assert overlaps(runs) >= 1
+    assert final.counted == total
+    assert final.pick == crowd and final.state == "confident"
+    assert final.alignment == "disagrees"
+    assert threads == 1
+    assert posts == 1
