@@ -47,10 +47,9 @@ class Comparison(db.Model):
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     # Set in the same transaction as every vote or rating write; the verdict engine
-    # recomputes comparisons whose inputs changed after their last verdict.
-    inputs_changed_at: Mapped[datetime | None] = mapped_column(
-        sa.DateTime(timezone=True), index=True
-    )
+    # recomputes comparisons whose inputs changed after their last verdict. Deliberately
+    # not indexed: an index here would make every vote's update a non-HOT one.
+    inputs_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     options: Mapped[list[Option]] = relationship(
         back_populates="comparison",

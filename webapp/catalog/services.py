@@ -87,15 +87,20 @@ def _matches(word: str) -> sa.ColumnElement[bool]:
     return sa.or_(like(Comparison.title), Comparison.id.in_(in_options), Comparison.id.in_(in_tags))
 
 
-def get_published(slug: str) -> Comparison | None:
-    return db.session.scalars(
-        sa.select(Comparison)
-        .where(Comparison.slug == slug, Comparison.status == "published")
-        .options(
+def get_published(slug: str, whole: bool = True) -> Comparison | None:
+    """A published comparison; ``whole`` also loads claims, tags and the editorial verdict
+    (the page needs them, a vote only needs the options)."""
+    loads = [selectinload(Comparison.options)]
+    if whole:
+        loads = [
             selectinload(Comparison.options).selectinload(Option.claims),
             selectinload(Comparison.options).selectinload(Option.tags),
             selectinload(Comparison.verdict),
-        )
+        ]
+    return db.session.scalars(
+        sa.select(Comparison)
+        .where(Comparison.slug == slug, Comparison.status == "published")
+        .options(*loads)
     ).first()
 
 

@@ -30,7 +30,8 @@ def _mark_inputs_changed(comparison_id: int) -> None:
     db.session.execute(
         sa.update(Comparison)
         .where(Comparison.id == comparison_id)
-        .values(inputs_changed_at=utcnow())
+        # updated_at names editorial changes: keep it (its onupdate would bump it).
+        .values(inputs_changed_at=utcnow(), updated_at=Comparison.updated_at)
         .execution_options(synchronize_session=False)  # no loaded rows to keep in step
     )
     request_recompute(comparison_id)
@@ -178,7 +179,11 @@ def member_inputs(user: User | None, comparison: Comparison) -> MemberInputs | N
             )
         ).all()
     )
-    claims = [(c.id, c.kind, o.id) for o in comparison.options for c in o.claims]
+    claims = db.session.execute(
+        sa.select(Claim.id, Claim.kind, Claim.option_id)
+        .join(Option, Option.id == Claim.option_id)
+        .where(Option.comparison_id == comparison.id)
+    ).all()
     # Only with some ratings of their own does a member have "priorities" to show.
     weighted = (
         personal_pick([o.id for o in comparison.options], claims, ratings) if ratings else None

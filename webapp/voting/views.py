@@ -20,7 +20,7 @@ def vote_limit() -> str:
 
 
 def _comparison(slug: str):
-    comparison = get_published(slug)
+    comparison = get_published(slug, whole=False)
     if comparison is None:
         abort(404, description="No published comparison lives at this address.")
     return comparison
