@@ -18,6 +18,7 @@ def _dummy_hash() -> str:
     first use, not at import (a hash costs ~0.1-0.5 s)."""
     return _hasher.hash("crowdpick-timing-equaliser")
 
+
 COMMON = {
     "password",
     "password1",

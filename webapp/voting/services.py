@@ -167,27 +167,32 @@ class MemberInputs:
 def member_inputs(user: User | None, comparison: Comparison) -> MemberInputs | None:
     if user is None or not user.is_authenticated:
         return None
+    return inputs_of(user.id, comparison.id, [o.id for o in comparison.options])
+
+
+def inputs_of(user_id: int, comparison_id: int, option_ids: list[int]) -> MemberInputs:
+    """By ids, so a caller can ask after its commit without reloading expired rows."""
     vote = db.session.scalar(
         sa.select(Vote.option_id).where(
-            Vote.user_id == user.id, Vote.comparison_id == comparison.id
+            Vote.user_id == user_id, Vote.comparison_id == comparison_id
         )
     )
     ratings = dict(
         db.session.execute(
             sa.select(ClaimRating.claim_id, ClaimRating.importance).where(
-                ClaimRating.user_id == user.id, ClaimRating.comparison_id == comparison.id
+                ClaimRating.user_id == user_id, ClaimRating.comparison_id == comparison_id
             )
         ).all()
     )
-    claims = db.session.execute(
-        sa.select(Claim.id, Claim.kind, Claim.option_id)
-        .join(Option, Option.id == Claim.option_id)
-        .where(Option.comparison_id == comparison.id)
-    ).all()
     # Only with some ratings of their own does a member have "priorities" to show.
-    weighted = (
-        personal_pick([o.id for o in comparison.options], claims, ratings) if ratings else None
-    )
+    weighted = None
+    if ratings:
+        claims = db.session.execute(
+            sa.select(Claim.id, Claim.kind, Claim.option_id)
+            .join(Option, Option.id == Claim.option_id)
+            .where(Option.comparison_id == comparison_id)
+        ).all()
+        weighted = personal_pick(option_ids, claims, ratings)
     return MemberInputs(vote=vote, ratings=ratings, weighted_pick=weighted)
 
 

@@ -35,12 +35,23 @@ def _field(name: str):
     return request.form.get(name)
 
 
-def _answer(comparison, message: str):
+class _Before:
+    """What the answer needs, read before the write: a commit expires loaded rows and
+    reading them again would cost a query each."""
+
+    def __init__(self, comparison):
+        self.user_id = current_user.id
+        self.comparison_id = comparison.id
+        self.slug = comparison.slug
+        self.names = {o.id: o.name for o in comparison.options}
+
+
+def _answer(before: _Before, message: str):
     if wants_json():
-        inputs = services.member_inputs(current_user, comparison)
+        inputs = services.inputs_of(before.user_id, before.comparison_id, list(before.names))
         return {"message": message, **inputs.as_json()}
     flash(message, "success")
-    return redirect(url_for("catalog.comparison", slug=comparison.slug) + "#your-pick")
+    return redirect(url_for("catalog.comparison", slug=before.slug) + "#your-pick")
 
 
 @bp.post("/compare/<slug:slug>/vote")
@@ -48,9 +59,9 @@ def _answer(comparison, message: str):
 @limiter.limit(vote_limit, key_func=per_account)
 def vote(slug: str):
     comparison = _comparison(slug)
+    before = _Before(comparison)
     option_id = services.cast_vote(current_user, comparison, _field("option"))
-    name = next(o.name for o in comparison.options if o.id == option_id)
-    return _answer(comparison, f"Your vote for {name} is saved.")
+    return _answer(before, f"Your vote for {before.names[option_id]} is saved.")
 
 
 @bp.post("/compare/<slug:slug>/vote/withdraw")
@@ -58,8 +69,9 @@ def vote(slug: str):
 @limiter.limit(vote_limit, key_func=per_account)
 def withdraw(slug: str):
     comparison = _comparison(slug)
+    before = _Before(comparison)
     had_vote = services.withdraw_vote(current_user, comparison)
-    return _answer(comparison, "Your vote is withdrawn." if had_vote else "You had no vote here.")
+    return _answer(before, "Your vote is withdrawn." if had_vote else "You had no vote here.")
 
 
 @bp.post("/compare/<slug:slug>/claims/<int:claim_id>/rating")
@@ -67,9 +79,10 @@ def withdraw(slug: str):
 @limiter.limit(vote_limit, key_func=per_account)
 def rate(slug: str, claim_id: int):
     comparison = _comparison(slug)
+    before = _Before(comparison)
     value = services.rate_claim(current_user, comparison, claim_id, _field("importance"))
     if value is None:
         message = "Your weight for that point is cleared."
     else:
         message = f"Saved: you find that point “{IMPORTANCE_LABELS[value].lower()}” ({value}/4)."
-    return _answer(comparison, message)
+    return _answer(before, message)
