@@ -196,3 +196,31 @@ def test_how_scores_work_computes_its_example_live(app, client):
         app.config["SCORE_CLAIM_WEIGHT"] = 0.25
     assert "50% vote share plus 50% pros-and-cons share" in changed
     assert changed != html
+
+
+def test_why_names_drivers_and_gaps_in_sentences(client):
+    comp = factories.comparison("Kettle", "Stove", pick=0)
+    kettle_pro = comp.options[0].claims[0]
+    stove_con = comp.options[1].cons[0]
+    untouched = comp.options[1].pros[0]
+    row = store(comp, "leaning", 0, 0.7)
+    row.claims = {
+        str(kettle_pro.id): {"community": 3.6, "editors": 1.0, "weight": 5.0},
+        str(stove_con.id): {"community": 2.9, "editors": None, "weight": 3.0},
+        str(untouched.id): {"community": 2.0, "editors": None, "weight": 0.0},
+    }
+    db.session.flush()
+    html = client.get(f"/compare/{comp.slug}").get_data(as_text=True)
+    assert (
+        "“Kettle pro 0” counts for Kettle a lot: the community rates this pro 3.6 out of 4." in html
+    )
+    assert "“Stove con 0” counts against Stove somewhat" in html
+    assert (
+        "The community weighs “Kettle pro 0” (pro of Kettle) more than the editors: "
+        "3.6 out of 4 against the editors&#39; 1.0."
+    ) in html
+    assert "against the neutral 2 the editors&#39; text implies" in html
+    assert (
+        "Stove pro 0"
+        not in html[html.index('id="why-heading"') : html.index('id="history-heading"')]
+    )

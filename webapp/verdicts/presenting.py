@@ -117,6 +117,35 @@ def card(verdict, options, editorial_pick: int | None, thread_id: int | None, mi
     )
 
 
+@dataclass
+class Gap:
+    claim_id: int
+    community: float
+    editors: float
+    editors_rated: bool
+
+    @property
+    def size(self) -> float:
+        return abs(self.community - self.editors)
+
+
+def claim_gaps(claims: dict, smallest: float = 0.5) -> list[Gap]:
+    """Rated claims whose community importance differs from the editors' by at least
+    ``smallest`` (0-4 scale), largest first. Without editor ratings the editorial weight
+    is the scale's middle (2)."""
+    gaps = [
+        Gap(
+            int(claim_id),
+            info["community"],
+            info["editors"] if info["editors"] is not None else MIDDLE,
+            info["editors"] is not None,
+        )
+        for claim_id, info in claims.items()
+        if info["weight"] > 0
+    ]
+    return sorted((g for g in gaps if g.size >= smallest), key=lambda g: (-g.size, g.claim_id))
+
+
 def why(verdict, options, limit: int = 3) -> dict[str, list[str]]:
     """Plain sentences: the claims that move the community score most, and the claims the
     community weighs most differently from the editors."""
@@ -144,32 +173,18 @@ def why(verdict, options, limit: int = 3) -> dict[str, list[str]]:
             f"“{claim.text}” {verb} {option.name} {strength}: the community rates this "
             f"{claim.kind} {info['community']:.1f} out of 4."
         )
-    gaps = []
-    for cid, info in rated:
-        editors = info["editors"] if info["editors"] is not None else MIDDLE
-        gaps.append(
-            (
-                abs(info["community"] - editors),
-                cid,
-                info["community"],
-                editors,
-                info["editors"] is not None,
-            )
-        )
-    gaps.sort(reverse=True)
+    gaps = [g for g in claim_gaps(verdict.claims) if g.claim_id in claims]
     gap_lines = []
-    for gap, cid, community, editors, editors_rated in gaps[:limit]:
-        if gap < 0.5:
-            break
-        claim, option = claims[cid]
-        more_or_less = "more" if community > editors else "less"
+    for g in gaps[:limit]:
+        claim, option = claims[g.claim_id]
+        more_or_less = "more" if g.community > g.editors else "less"
         basis = (
-            f"the editors' {editors:.1f}"
-            if editors_rated
+            f"the editors' {g.editors:.1f}"
+            if g.editors_rated
             else "the neutral 2 the editors' text implies"
         )
         gap_lines.append(
             f"The community weighs “{claim.text}” ({claim.kind} of {option.name}) {more_or_less} "
-            f"than the editors: {community:.1f} out of 4 against {basis}."
+            f"than the editors: {g.community:.1f} out of 4 against {basis}."
         )
     return {"drivers": driver_lines, "gaps": gap_lines}

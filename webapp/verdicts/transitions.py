@@ -13,6 +13,7 @@ from ..catalog.models import Comparison
 from ..discussions import services as discussions
 from ..scoring.verdict import CONFIDENT, LEANING, Verdict, disagrees
 from .models import CommunityVerdict
+from .presenting import claim_gaps
 
 
 def next_alignment(previous: str, verdict: Verdict, editorial_pick: int | None) -> str:
@@ -74,27 +75,16 @@ def disagreement_summary(
 
 
 def biggest_gaps(claims: dict, limit: int = 3) -> list[str]:
-    """Claims whose community importance differs most from the editors' (0-4 scale).
-    Without editor ratings the editorial weight is the scale's middle (2)."""
+    """The claims the community weighs most differently from the editors, as lines."""
     from ..catalog.models import Claim
     from ..extensions import db
 
-    gaps = []
-    for claim_id, info in claims.items():
-        editors = info["editors"] if info["editors"] is not None else 2.0
-        if info["weight"] > 0:
-            gaps.append(
-                (abs(info["community"] - editors), int(claim_id), info["community"], editors)
-            )
-    gaps.sort(reverse=True)
     out = []
-    for gap, claim_id, community, editors in gaps[:limit]:
-        if gap < 0.5:
-            break
-        claim = db.session.get(Claim, claim_id)
+    for gap in claim_gaps(claims)[:limit]:
+        claim = db.session.get(Claim, gap.claim_id)
         if claim is not None:
             out.append(
                 f"“{claim.text}” ({claim.kind} of {claim.option.name}): community "
-                f"{community:.1f}/4, editors {editors:.1f}/4"
+                f"{gap.community:.1f}/4, editors {gap.editors:.1f}/4"
             )
     return out
