@@ -19,7 +19,7 @@ from webapp.catalog.importer.runner import import_paths
 from webapp.catalog.services import get_published
 from webapp.extensions import db
 
-from .conftest import CHROMIUM_ARGS, screenshot  # noqa: F401  (fixtures come from conftest)
+from .conftest import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -23,21 +23,21 @@ def _exists(condition) -> bool:
     return db.session.scalar(sa.select(sa.exists().where(condition)))
 
 
-def check_new_password(password: str, username: str, email: str) -> None:
+def check_new_password(password: str, username: str, email: str, field: str = "password") -> None:
     problem = passwords.password_problem(
         password, current_app.config["PASSWORD_MIN_LENGTH"], username, email.split("@")[0]
     )
     if problem:
-        raise ActionError(problem, 422)
+        raise ActionError(problem, 422, field)
 
 
 def do_register(username: str, email: str, password: str, role: str = "member") -> User:
     if role not in ROLES:
         raise ActionError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", 422)
     if username_taken(username):
-        raise ActionError("That username is taken.", 409)
+        raise ActionError("That username is taken.", 409, "username")
     if email_taken(email):
-        raise ActionError("An account with that e-mail already exists.", 409)
+        raise ActionError("An account with that e-mail already exists.", 409, "email")
     check_new_password(password, username, email)
     user = User(
         username=username,
@@ -53,7 +53,7 @@ def do_register(username: str, email: str, password: str, role: str = "member") 
     except sa.exc.IntegrityError:
         # Two registrations raced past the checks; the unique keys decided.
         db.session.rollback()
-        raise ActionError("That username or e-mail is taken.", 409) from None
+        raise ActionError("That username or e-mail is taken.", 409, "username") from None
     return user
 
 
@@ -74,8 +74,8 @@ def authenticate(login: str, password: str) -> User | None:
 
 def do_change_password(user: User, current: str, new: str) -> None:
     if not passwords.verify_password(user.password_hash, current):
-        raise ActionError("Your current password is not right.", 422)
-    check_new_password(new, user.username, user.email)
+        raise ActionError("Your current password is not right.", 422, "current")
+    check_new_password(new, user.username, user.email, field="new")
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()  # ends every other session and cookie
     db.session.commit()

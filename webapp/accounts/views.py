@@ -17,7 +17,8 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.actions import ActionError
-from ..extensions import db, limiter
+from ..core.pagination import paginate
+from ..extensions import limiter
 from . import services
 from .forms import ChangePasswordForm, LoginForm, RegisterForm
 
@@ -37,6 +38,13 @@ def safe_next(target: str | None) -> str:
     return url_for("catalog.home")
 
 
+def _show_on_form(form, exc: ActionError, default: str) -> int:
+    """Put a service's refusal next to the field it names; the page answers its status."""
+    field = getattr(form, exc.field or default)
+    field.errors = [*field.errors, exc.message]
+    return exc.status
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(auth_limit, methods=["POST"])
 def register():
@@ -48,11 +56,7 @@ def register():
         try:
             user = services.do_register(form.username.data, form.email.data, form.password.data)
         except ActionError as exc:
-            field = {409: form.username, 422: form.password}.get(exc.status, form.username)
-            if "e-mail" in exc.message:
-                field = form.email
-            field.errors = [*field.errors, exc.message]
-            status = exc.status
+            status = _show_on_form(form, exc, default="username")
         else:
             login_user(user)
             flash(f"Welcome, {user.username}! You can vote and weigh pros and cons now.", "success")
@@ -98,9 +102,7 @@ def change_password():
         try:
             services.do_change_password(current_user, form.current.data, form.new.data)
         except ActionError as exc:
-            target = form.current if "current" in exc.message else form.new
-            target.errors = [*target.errors, exc.message]
-            status = exc.status
+            status = _show_on_form(form, exc, default="new")
         else:
             # The session token changed: sign this browser in again with the new one.
             login_user(current_user._get_current_object())
@@ -118,8 +120,5 @@ def profile(username: str):
     user = services.user_by_username(username)
     if user is None:
         abort(404, description="No member by that name.")
-    page = request.args.get("page", 1, type=int) or 1
-    votes = db.paginate(
-        votes_of(user), page=max(page, 1), per_page=current_app.config["PER_PAGE"], error_out=False
-    )
+    votes = paginate(votes_of(user))
     return render_template("accounts/profile.html", member=user, votes=votes)

@@ -16,6 +16,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 STATUSES = ("draft", "published")
 CLAIM_KINDS = ("pro", "con")
 
@@ -60,10 +65,6 @@ class Comparison(db.Model):
     verdict: Mapped[EditorialVerdict | None] = relationship(
         back_populates="comparison", cascade="all, delete-orphan", uselist=False
     )
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == "published"
 
     @property
     def pick(self) -> Option | None:

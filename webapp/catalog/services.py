@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..core.actions import ActionError
 from ..extensions import db
 from .importer.parser import ParsedPage
 from .models import Claim, Comparison, EditorialVerdict, Option, Tag, option_tags
@@ -102,6 +103,14 @@ def get_published(slug: str, whole: bool = True) -> Comparison | None:
         .where(Comparison.slug == slug, Comparison.status == "published")
         .options(*loads)
     ).first()
+
+
+def require_published(slug: str, whole: bool = True) -> Comparison:
+    """get_published, or a 404 for the person who asked (drafts are not public)."""
+    comparison = get_published(slug, whole)
+    if comparison is None:
+        raise ActionError("No published comparison lives at this address.", 404)
+    return comparison
 
 
 def get_tag(slug: str) -> Tag | None:

@@ -5,29 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from ..discussions.services import latest_posts, open_disagreement
-from ..extensions import db
+from ..core.pagination import paginate
+from ..discussions.services import latest_posts
 from ..verdicts.services import page_data, summaries
 from ..voting.models import IMPORTANCE_LABELS
 from ..voting.services import member_inputs
 from . import services
 
 bp = Blueprint("catalog", __name__)
-
-
-def _page_number() -> int:
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
-
-
-def _paginate(stmt):
-    page = _page_number()
-    pagination = db.paginate(
-        stmt, page=page, per_page=current_app.config["PER_PAGE"], error_out=False
-    )
-    if page > 1 and not pagination.items:
-        abort(404, description=f"There is no page {page} of this list.")
-    return pagination
 
 
 @bp.get("/")
@@ -42,7 +27,7 @@ def home():
     sort = request.args.get("sort", "newest")
     if sort not in services.SORTS:
         sort = "newest"
-    pagination = _paginate(services.published_comparisons(query, tag, sort))
+    pagination = paginate(services.published_comparisons(query, tag, sort))
     return render_template(
         "catalog/home.html",
         pagination=pagination,
@@ -58,16 +43,15 @@ def home():
 
 @bp.get("/compare/<slug:slug>")
 def comparison(slug: str):
-    found = services.get_published(slug)
-    if found is None:
-        abort(404, description="No published comparison lives at this address.")
+    found = services.require_published(slug)
+    community = page_data(found)
     return render_template(
         "catalog/comparison.html",
         comparison=found,
         inputs=member_inputs(current_user, found),
         latest_posts=latest_posts(found),
-        community=page_data(found),
-        disagreement=open_disagreement(found.id),
+        community=community,
+        disagreement=community["thread"],
         importance_labels=IMPORTANCE_LABELS,
     )
 
@@ -82,7 +66,7 @@ def tag(slug: str):
     found = services.get_tag(slug)
     if found is None:
         abort(404, description="No tag by that name.")
-    pagination = _paginate(services.published_comparisons(tag=found))
+    pagination = paginate(services.published_comparisons(tag=found))
     return render_template(
         "catalog/tag.html",
         tag=found,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
-from werkzeug.http import HTTP_STATUS_CODES
 
 from .actions import ActionError
 
@@ -23,13 +22,10 @@ def render_error(error: HTTPException):
 
 
 def render_action_error(error: ActionError):
-    if wants_json():
-        return {"error": HTTP_STATUS_CODES.get(error.status, "Error"), "message": error.message}, (
-            error.status
-        )
-    fake = HTTPException(description=error.message)
-    fake.code = error.status
-    return render_template("errors/generic.html", error=fake), error.status
+    # The same pages (and JSON) as an HTTP error of that status.
+    as_http = HTTPException(description=error.message)
+    as_http.code = error.status
+    return render_error(as_http)
 
 
 def register(app: Flask) -> None:

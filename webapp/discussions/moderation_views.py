@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..accounts.services import user_by_username
-from ..extensions import db
+from ..core.pagination import paginate
 from . import moderation, permissions
 from .views import _post, _thread, post_url
 
@@ -31,10 +31,8 @@ def flag(post_id: int):
 def hide(post_id: int):
     post = _post(post_id)
     moderation.do_hide(current_user, post)
-    return _back(
-        "Post hidden.",
-        request.form.get("back") == "queue" and url_for("moderation.flags") or post_url(post),
-    )
+    from_queue = request.form.get("back") == "queue"
+    return _back("Post hidden.", url_for("moderation.flags") if from_queue else post_url(post))
 
 
 @bp.post("/posts/<int:post_id>/unhide")
@@ -58,13 +56,7 @@ def dismiss(post_id: int):
 def flags():
     if not permissions.is_moderator(current_user):
         abort(403, description="The flag queue is for moderators.")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    queue = db.paginate(
-        moderation.flag_queue(),
-        page=page,
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        error_out=False,
-    )
+    queue = paginate(moderation.flag_queue(), "POSTS_PER_PAGE")
     return render_template("discussions/flags.html", queue=queue)
 
 

@@ -6,11 +6,11 @@ person may press. Anonymous visitors may read; everything else needs an active a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 
-from ..catalog.models import utcnow
+from ..catalog.models import as_utc, utcnow
 
 
 def _member(user) -> bool:
@@ -37,18 +37,13 @@ def edit_window() -> timedelta:
     return timedelta(minutes=current_app.config["POST_EDIT_WINDOW_MINUTES"])
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
 def can_edit(user, post) -> bool:
     return (
         is_author(user, post)
         and post.deleted_at is None
         and post.hidden_at is None
         and post.thread.status != "locked"
-        and utcnow() - _aware(post.created_at) <= edit_window()
+        and utcnow() - as_utc(post.created_at) <= edit_window()
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..catalog.models import Comparison, utcnow
+from ..catalog.models import Comparison, as_utc, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
 from . import permissions
@@ -137,7 +137,7 @@ def check_post_body(user: User, body) -> tuple[str, str]:
 
 
 def _is_new(user: User) -> bool:
-    created = permissions._aware(user.created_at)
+    created = as_utc(user.created_at)
     return (utcnow() - created).total_seconds() < current_app.config["NEW_ACCOUNT_DAYS"] * 86400
 
 

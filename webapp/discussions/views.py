@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..catalog.services import get_published
+from ..catalog.services import require_published
 from ..core.errors import wants_json
 from ..core.limits import per_account
-from ..extensions import db, limiter
+from ..core.pagination import paginate
+from ..extensions import limiter
 from . import permissions, services
 from .models import FLAG_REASONS
 
@@ -18,13 +19,6 @@ bp = Blueprint("discussions", __name__)
 
 def post_limit() -> str:
     return current_app.config["POST_RATE_LIMIT"]
-
-
-def _comparison(slug: str):
-    comparison = get_published(slug)
-    if comparison is None:
-        abort(404, description="No published comparison lives at this address.")
-    return comparison
 
 
 def _thread(thread_id: int):
@@ -54,14 +48,8 @@ def _done(post, message: str):
 
 @bp.get("/compare/<slug:slug>/discussion")
 def comparison_threads(slug: str):
-    comparison = _comparison(slug)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    threads = db.paginate(
-        services.threads_of(comparison),
-        page=page,
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    comparison = require_published(slug)
+    threads = paginate(services.threads_of(comparison))
     return render_template(
         "discussions/comparison_threads.html", comparison=comparison, threads=threads
     )
@@ -71,7 +59,7 @@ def comparison_threads(slug: str):
 @login_required
 @limiter.limit(post_limit, key_func=per_account)
 def new_thread(slug: str):
-    comparison = _comparison(slug)
+    comparison = require_published(slug)
     post = services.do_open_general_thread(
         current_user, comparison, request.form.get("title"), request.form.get("body")
     )
@@ -82,7 +70,7 @@ def new_thread(slug: str):
 @login_required
 @limiter.limit(post_limit, key_func=per_account)
 def disagree(slug: str):
-    comparison = _comparison(slug)
+    comparison = require_published(slug)
     post = services.do_disagree(current_user, comparison, request.form.get("body"))
     return _done(post, "Thanks: your disagreement is posted.")
 
@@ -90,15 +78,7 @@ def disagree(slug: str):
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int):
     thread = _thread(thread_id)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    posts = db.paginate(
-        services.top_level_posts(thread),
-        page=page,
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        error_out=False,
-    )
-    if page > 1 and not posts.items:
-        abort(404, description=f"This thread has no page {page}.")
+    posts = paginate(services.top_level_posts(thread), "POSTS_PER_PAGE")
     quote = _quote(thread, request.args.get("quote", type=int))
     return render_template(
         "discussions/thread.html",
@@ -159,11 +139,5 @@ def delete(post_id: int):
 
 @bp.get("/disagreements")
 def disagreements():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    threads = db.paginate(
-        services.open_disagreements(),
-        page=page,
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    threads = paginate(services.open_disagreements())
     return render_template("discussions/disagreements.html", threads=threads)

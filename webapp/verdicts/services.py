@@ -160,14 +160,16 @@ def get_verdict(comparison_id: int) -> CommunityVerdict | None:
     return db.session.get(CommunityVerdict, comparison_id)
 
 
-def history(comparison_id: int) -> list[VerdictHistory]:
-    return list(
-        db.session.scalars(
-            sa.select(VerdictHistory)
-            .where(VerdictHistory.comparison_id == comparison_id)
-            .order_by(VerdictHistory.version)
-        )
+def history(comparison_id: int, limit: int | None = None) -> list[VerdictHistory]:
+    """Oldest first; with ``limit``, the latest ``limit`` versions (read as such in SQL:
+    a long-lived comparison has a row per recompute)."""
+    rows = db.session.scalars(
+        sa.select(VerdictHistory)
+        .where(VerdictHistory.comparison_id == comparison_id)
+        .order_by(VerdictHistory.version.desc())
+        .limit(limit)
     )
+    return list(reversed(list(rows)))
 
 
 def rebuild_vote_counts() -> None:
@@ -203,8 +205,9 @@ def page_data(comparison) -> dict:
     verdict = get_verdict(comparison.id)
     thread = open_disagreement(comparison.id)
     card = card_for(comparison, verdict, thread.id if thread else None, lookup=False)
-    points = chart.points_from_history(history(comparison.id))
+    points = chart.points_from_history(history(comparison.id, limit=chart.MAX_POINTS))
     return {
+        "thread": thread,
         "card": card,
         "why": presenting.why(verdict, comparison.options),
         "points": points,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
 from ..accounts.trust import TrustRules, trust_weight
-from ..catalog.services import get_published
+from ..catalog.services import require_published
 from ..scoring import verdict as scoring
 from . import presenting, services
 
@@ -22,7 +22,7 @@ def community_card(slug: str):
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        comparison = get_published(slug)
+        comparison = require_published(slug)
         response = make_response(
             render_template(
                 "verdicts/_community_card.html",

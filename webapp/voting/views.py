@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..catalog.services import get_published
+from ..catalog.services import require_published
 from ..core.errors import wants_json
 from ..core.limits import per_account
 from ..extensions import limiter
@@ -17,13 +17,6 @@ bp = Blueprint("voting", __name__)
 
 def vote_limit() -> str:
     return current_app.config["VOTE_RATE_LIMIT"]
-
-
-def _comparison(slug: str):
-    comparison = get_published(slug, whole=False)
-    if comparison is None:
-        abort(404, description="No published comparison lives at this address.")
-    return comparison
 
 
 def _field(name: str):
@@ -58,7 +51,7 @@ def _answer(before: _Before, message: str):
 @login_required
 @limiter.limit(vote_limit, key_func=per_account)
 def vote(slug: str):
-    comparison = _comparison(slug)
+    comparison = require_published(slug, whole=False)
     before = _Before(comparison)
     option_id = services.cast_vote(current_user, comparison, _field("option"))
     return _answer(before, f"Your vote for {before.names[option_id]} is saved.")
@@ -68,7 +61,7 @@ def vote(slug: str):
 @login_required
 @limiter.limit(vote_limit, key_func=per_account)
 def withdraw(slug: str):
-    comparison = _comparison(slug)
+    comparison = require_published(slug, whole=False)
     before = _Before(comparison)
     had_vote = services.withdraw_vote(current_user, comparison)
     return _answer(before, "Your vote is withdrawn." if had_vote else "You had no vote here.")
@@ -78,7 +71,7 @@ def withdraw(slug: str):
 @login_required
 @limiter.limit(vote_limit, key_func=per_account)
 def rate(slug: str, claim_id: int):
-    comparison = _comparison(slug)
+    comparison = require_published(slug, whole=False)
     before = _Before(comparison)
     value = services.rate_claim(current_user, comparison, claim_id, _field("importance"))
     if value is None:
