@@ -35,6 +35,8 @@ demo: migrate ## Import the demo comparisons (idempotent)
 	$(BIN)/flask crowdpick import webapp/catalog/demo
 
 run: demo ## Install, migrate, load demo content and serve on http://127.0.0.1:5000
+	@if [ -n "$$CROWDPICK_SMTP_HOST" ]; then echo "E-mail: sent over SMTP via $$CROWDPICK_SMTP_HOST"; \
+	else echo "E-mail: no CROWDPICK_SMTP_HOST, so mails are written as .eml files to $${CROWDPICK_INSTANCE_PATH:-$(CURDIR)/instance}/outbox/"; fi
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 CHROMIUM ?= /usr/bin/chromium
@@ -67,7 +69,10 @@ lint: $(VENV)/.installed-dev ## Run ruff
 bench: $(VENV)/.installed-dev ## Run the benchmarks and print their tables
 	@ls bench/*.py >/dev/null 2>&1 && for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done || echo "no benchmarks yet"
 
+simulate: $(VENV)/.installed-dev ## Run the brigade simulation and print its table (docs/simulation.md)
+	$(BIN)/python bench/simulate.py
+
 clean: ## Remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 
-.PHONY: help install migrate demo run worker beat chromium test lint bench clean
+.PHONY: help install migrate demo run worker beat chromium test lint bench simulate clean

@@ -39,13 +39,13 @@ JOINED = (
 def seed(site, comparisons) -> list[tuple[str, float]]:
     steps = []
     t0 = time.perf_counter()
-    # Member g votes on every comparison whose size is >= g: that is its vote_count.
-    counted = " + ".join(f"(g <= {n})::int" for n in SIZES)
+    # Members are spread over 0-20 active days (the trust weight depends on it).
+    counted = "g %% 21"
     c.create_members(
         site,
         max(SIZES),
         age_days_max=60,
-        vote_count_sql=counted,
+        active_days_sql=counted,
         suspended_sql="CASE WHEN g %% 200 = 0 THEN now() END",
     )
     steps.append(("members", time.perf_counter() - t0))
@@ -279,7 +279,7 @@ def what_ifs(site, db, statements) -> tuple[list[tuple[str, float]], list[str]]:
     )
     site.sql(
         "CREATE INDEX bench_users_trust ON users (id) "
-        "INCLUDE (created_at, vote_count, suspended_at)"
+        "INCLUDE (created_at, active_days, email_verified_at, strikes, suspended_at)"
     )
     site.sql(
         "CREATE INDEX bench_votes_cover ON votes (comparison_id, user_id) "

@@ -593,21 +593,21 @@ def create_members(
     count: int,
     prefix: str = "m",
     age_days_max: float = 0,
-    vote_count_sql: str = "0",
+    active_days_sql: str = "0",
     suspended_sql: str = "NULL",
 ) -> list[Member]:
     """`count` accounts in one INSERT ... SELECT generate_series (fast at a million).
     With age_days_max the accounts are spread evenly in age over [0, age_days_max] days
-    (the trust weight depends on it). vote_count_sql / suspended_sql: SQL expressions of
-    the series value g for users.vote_count and users.suspended_at."""
+    (the trust weight depends on it). active_days_sql / suspended_sql: SQL expressions of
+    the series value g for users.active_days and users.suspended_at."""
     site_.sql(
         f"""
         INSERT INTO users (username, username_key, email, email_key, password_hash, role,
-                           created_at, vote_count, suspended_at, session_token)
+                           created_at, active_days, suspended_at, session_token)
         SELECT %(p)s || g, %(p)s || g, %(p)s || g || '@bench.test', %(p)s || g || '@bench.test',
                %(hash)s, 'member',
                now() - make_interval(secs => (g %% 1000) * %(age)s * 86.4),
-               {vote_count_sql}, {suspended_sql}, 'tok' || g
+               {active_days_sql}, {suspended_sql}, 'tok' || g
         FROM generate_series(1, %(n)s) AS g
         """,
         {"p": f"bench{prefix}", "hash": password_hash(), "n": count, "age": age_days_max},
@@ -826,8 +826,8 @@ def cast_vote_in_app(app, user_id: int, comparison_id: int, option_id: int) -> N
 
 
 class SqlVoter:
-    """Writes a vote with exactly the statements cast_vote sends (upsert returning whether
-    the row is new, +1 on the member's vote counter when it is, the comparison's inputs
+    """Writes a vote with exactly the statements cast_vote sends (the upsert, the member's
+    active-day mark on their first participation of the day, the comparison's inputs
     mark) and commits, then hands the comparison to the app's own queue.dispatch (Redis
     SET NX + Celery send_task), as queue.commit() does. It skips the ORM and Flask, so a
     small machine can offer rates the HTTP path cannot; one instance per thread."""
@@ -837,29 +837,31 @@ class SqlVoter:
 
         self.app = app
         self.conn = psycopg.connect(database_url)
+        self.active_today: set[int] = set()  # cast_vote skips the mark for these
 
     def vote(self, user_id: int, comparison_id: int, option_id: int) -> None:
         from webapp.verdicts import queue
 
         with self.conn.transaction():
-            new = self.conn.execute(
+            self.conn.execute(
                 """
                 INSERT INTO votes (user_id, comparison_id, option_id, created_at, updated_at)
                 VALUES (%(u)s, %(c)s, %(o)s, now(), now())
                 ON CONFLICT (user_id, comparison_id) DO UPDATE
                 SET option_id = excluded.option_id, updated_at = excluded.updated_at
-                RETURNING votes.created_at = votes.updated_at
                 """,
                 {"u": user_id, "c": comparison_id, "o": option_id},
-            ).fetchone()[0]
-            if new:
+            )
+            if user_id not in self.active_today:
                 self.conn.execute(
-                    "UPDATE users SET vote_count = vote_count + 1 WHERE id = %(u)s",
+                    "UPDATE users SET active_days = active_days + 1, last_active_on = "
+                    "current_date WHERE id = %(u)s AND last_active_on IS DISTINCT FROM "
+                    "current_date",
                     {"u": user_id},
                 )
+                self.active_today.add(user_id)
             self.conn.execute(
-                "UPDATE comparisons SET updated_at = now(), inputs_changed_at = now() "
-                "WHERE id = %(c)s",
+                "UPDATE comparisons SET inputs_changed_at = now() WHERE id = %(c)s",
                 {"c": comparison_id},
             )
         with self.app.app_context():

@@ -98,6 +98,12 @@ TEST_SETTINGS = {
     "VOTE_RATE_LIMIT": "10000 per minute",
     "AUTH_RATE_LIMIT": "10000 per minute",
     "POST_RATE_LIMIT": "10000 per minute",
+    "REGISTER_ADDRESS_LIMIT": "10000 per minute",
+    "REGISTER_NETWORK_LIMIT": "10000 per minute",
+    "LOGIN_FAILURE_LIMIT": "10000 per minute",
+    "PASSWORD_CHANGE_LIMIT": "10000 per minute",
+    "MAIL_FORM_LIMIT": "10000 per minute",
+    "MAIL_TARGET_LIMIT": "10000 per minute",
 }
 
 

@@ -74,8 +74,11 @@ def user(
     password: str = PASSWORD,
     age_days: float = 0,
     email: str | None = None,
+    verified: bool = False,
+    active_days: int = 0,
 ):
-    """A member with a real Argon2id hash (computed once per password, then reused)."""
+    """A member with a real Argon2id hash (computed once per password, then reused).
+    ``verified`` and ``active_days`` set the trust signals (see accounts/trust.py)."""
     from webapp.accounts.models import User
     from webapp.accounts.passwords import hash_password
 
@@ -91,7 +94,15 @@ def user(
         password_hash=_hash_cache[password],
         role=role,
         created_at=datetime.now(UTC) - timedelta(days=age_days),
+        email_verified_at=datetime.now(UTC) if verified else None,
+        active_days=active_days,
     )
     db.session.add(account)
     db.session.flush()
     return account
+
+
+def established(username: str | None = None, **kwargs):
+    """A member at full trust weight: old enough, active on enough days, verified."""
+    kwargs.setdefault("age_days", 90)
+    return user(username, verified=True, active_days=30, **kwargs)

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -33,7 +34,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_pages(app)
     register_template_helpers(app)
     register_cli(app)
+    register_proxy_fix(app)
     return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind N trusted reverse proxies, take the client address (rate limits, vote and
+    sign-up network prefixes) and scheme from their X-Forwarded-* headers. With 0 (the
+    default) the headers are ignored: any client could write them."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_logging(app: Flask) -> None:
@@ -46,6 +57,8 @@ def register_models() -> None:
     from .accounts import models as _accounts  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
     from .discussions import models as _discussions  # noqa: F401
+    from .integrity import models as _integrity  # noqa: F401
+    from .mail import models as _mail  # noqa: F401
     from .verdicts import models as _verdicts  # noqa: F401
     from .voting import models as _voting  # noqa: F401
 
@@ -92,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .discussions.moderation_views import bp as moderation_bp
     from .discussions.views import bp as discussions_bp
+    from .integrity.views import bp as integrity_bp
     from .verdicts.views import bp as verdicts_bp
     from .voting.views import bp as voting_bp
 
@@ -101,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(voting_bp)
     app.register_blueprint(discussions_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(integrity_bp)
     app.register_blueprint(verdicts_bp)
 
 

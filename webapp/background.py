@@ -9,6 +9,7 @@ from flask import Flask
 
 RECOMPUTE_TASK = "workers.tasks.recompute_verdict"
 SWEEP_TASK = "workers.tasks.sweep_verdicts"
+MAIL_TASK = "workers.tasks.send_mail"
 
 
 def init_celery(app: Flask) -> Celery:

@@ -76,7 +76,6 @@ def recompute_command(slug: str | None, everything: bool) -> None:
             raise click.ClickException(f"No comparison with slug {slug!r}.")
         ids = [found]
     elif everything:
-        services.rebuild_vote_counts()
         ids = list(db.session.scalars(sa.select(Comparison.id).order_by(Comparison.id)))
     else:
         ids = services.stale_comparisons()

@@ -86,6 +86,29 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "VOTE_RATE_LIMIT": env("CROWDPICK_VOTE_RATE_LIMIT") or "30 per minute",
         "AUTH_RATE_LIMIT": env("CROWDPICK_AUTH_RATE_LIMIT") or "10 per minute",
         "PASSWORD_MIN_LENGTH": int(env("CROWDPICK_PASSWORD_MIN_LENGTH") or 10),
+        # E-mail (webapp/mail/): over SMTP when CROWDPICK_SMTP_HOST is set, else written as
+        # .eml files under instance/outbox/. Links in mails start with PUBLIC_URL, never
+        # with the request's Host header (a forged Host must not re-point a reset link).
+        "PUBLIC_URL": (env("CROWDPICK_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_FROM": env("CROWDPICK_MAIL_FROM") or "Crowdpick <noreply@localhost>",
+        "SMTP_HOST": env("CROWDPICK_SMTP_HOST") or None,
+        "SMTP_PORT": int(env("CROWDPICK_SMTP_PORT") or 0),  # 0: 587, 465 or 25 by TLS mode
+        "SMTP_USER": env("CROWDPICK_SMTP_USER") or None,
+        "SMTP_PASSWORD": env("CROWDPICK_SMTP_PASSWORD") or None,
+        "SMTP_TLS": (env("CROWDPICK_SMTP_TLS") or "starttls").strip().lower(),
+        "SMTP_TIMEOUT": float(env("CROWDPICK_SMTP_TIMEOUT") or 10),
+        "MAIL_MAX_RETRIES": int(env("CROWDPICK_MAIL_MAX_RETRIES") or 5),
+        "MAIL_RETRY_BACKOFF": float(env("CROWDPICK_MAIL_RETRY_BACKOFF") or 30),
+        "VERIFY_TOKEN_HOURS": float(env("CROWDPICK_VERIFY_TOKEN_HOURS") or 48),
+        "RESET_TOKEN_MINUTES": float(env("CROWDPICK_RESET_TOKEN_MINUTES") or 60),
+        # Throttles against account farms and password guessing (Flask-Limiter syntax).
+        "TRUSTED_PROXY_HOPS": int(env("CROWDPICK_TRUSTED_PROXY_HOPS") or 0),
+        "REGISTER_ADDRESS_LIMIT": env("CROWDPICK_REGISTER_ADDRESS_LIMIT") or "5 per hour",
+        "REGISTER_NETWORK_LIMIT": env("CROWDPICK_REGISTER_NETWORK_LIMIT") or "20 per day",
+        "LOGIN_FAILURE_LIMIT": env("CROWDPICK_LOGIN_FAILURE_LIMIT") or "10 per 15 minutes",
+        "PASSWORD_CHANGE_LIMIT": env("CROWDPICK_PASSWORD_CHANGE_LIMIT") or "5 per hour",
+        "MAIL_FORM_LIMIT": env("CROWDPICK_MAIL_FORM_LIMIT") or "10 per hour",
+        "MAIL_TARGET_LIMIT": env("CROWDPICK_MAIL_TARGET_LIMIT") or "3 per hour",
         # Discussions.
         "POST_RATE_LIMIT": env("CROWDPICK_POST_RATE_LIMIT") or "6 per minute",
         "POST_MAX_CHARS": int(env("CROWDPICK_POST_MAX_CHARS") or 5000),
@@ -97,7 +120,10 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "SCORE_CLAIM_WEIGHT": float(env("CROWDPICK_SCORE_CLAIM_WEIGHT") or 0.25),
         "SCORE_PRIOR_WEIGHT": float(env("CROWDPICK_SCORE_PRIOR_WEIGHT") or 2),
         "SCORE_TEMPERATURE": float(env("CROWDPICK_SCORE_TEMPERATURE") or 4),
-        "SCORE_MIN_VOTES": int(env("CROWDPICK_SCORE_MIN_VOTES") or 10),
+        # A pick is named only with this much trust-weighted vote AND this many
+        # established voters (trust weight >= TRUST_ESTABLISHED).
+        "SCORE_MIN_VOTES": float(env("CROWDPICK_SCORE_MIN_VOTES") or 8),
+        "SCORE_MIN_ESTABLISHED": int(env("CROWDPICK_SCORE_MIN_ESTABLISHED") or 6),
         "SCORE_LEANING": float(env("CROWDPICK_SCORE_LEANING") or 0.6),
         "SCORE_CONFIDENT": float(env("CROWDPICK_SCORE_CONFIDENT") or 0.9),
         # Background work: Celery on Redis when REDIS_URL is set, else in-process.
@@ -118,8 +144,27 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "RECOMPUTE_DELAY": float(env("CROWDPICK_RECOMPUTE_DELAY") or 0.25),
         "SWEEP_INTERVAL": float(env("CROWDPICK_SWEEP_INTERVAL") or 30),
         # Trust weight rules (see webapp/accounts/trust.py).
-        "TRUST_NEW_ACCOUNT_WEIGHT": float(env("CROWDPICK_TRUST_NEW_ACCOUNT_WEIGHT") or 0.2),
-        "TRUST_FULL_AFTER_DAYS": float(env("CROWDPICK_TRUST_FULL_AFTER_DAYS") or 30),
-        "TRUST_FULL_AFTER_ACTIVITY": int(env("CROWDPICK_TRUST_FULL_AFTER_ACTIVITY") or 20),
+        "TRUST_NEW_ACCOUNT_WEIGHT": float(env("CROWDPICK_TRUST_NEW_ACCOUNT_WEIGHT") or 0.1),
+        "TRUST_AGE_SHARE": float(env("CROWDPICK_TRUST_AGE_SHARE") or 0.4),
+        "TRUST_FULL_AFTER_DAYS": float(env("CROWDPICK_TRUST_FULL_AFTER_DAYS") or 60),
+        "TRUST_ACTIVE_DAYS_SHARE": float(env("CROWDPICK_TRUST_ACTIVE_DAYS_SHARE") or 0.4),
+        "TRUST_FULL_AFTER_ACTIVE_DAYS": int(env("CROWDPICK_TRUST_FULL_AFTER_ACTIVE_DAYS") or 10),
+        "TRUST_EMAIL_SHARE": float(env("CROWDPICK_TRUST_EMAIL_SHARE") or 0.2),
+        "TRUST_STRIKE_FACTOR": float(env("CROWDPICK_TRUST_STRIKE_FACTOR") or 0.5),
+        "TRUST_ESTABLISHED": float(env("CROWDPICK_TRUST_ESTABLISHED") or 0.5),
+        # Brigade detection (see webapp/integrity/brigade.py).
+        "HOLD_ENABLED": _bool(env("CROWDPICK_HOLD_ENABLED"), True),
+        "HOLD_WINDOW_HOURS": float(env("CROWDPICK_HOLD_WINDOW_HOURS") or 6),
+        "HOLD_BASELINE_DAYS": float(env("CROWDPICK_HOLD_BASELINE_DAYS") or 14),
+        "HOLD_MIN_BURST": int(env("CROWDPICK_HOLD_MIN_BURST") or 5),
+        "HOLD_SURGE_FACTOR": float(env("CROWDPICK_HOLD_SURGE_FACTOR") or 4),
+        "HOLD_YOUNG_DAYS": float(env("CROWDPICK_HOLD_YOUNG_DAYS") or 7),
+        "HOLD_SKEW": float(env("CROWDPICK_HOLD_SKEW") or 0.8),
+        "HOLD_SKEW_MARGIN": float(env("CROWDPICK_HOLD_SKEW_MARGIN") or 0.25),
+        "HOLD_CLUSTER_MIN": int(env("CROWDPICK_HOLD_CLUSTER_MIN") or 3),
+        "HOLD_REGISTERED_WITHIN_MINUTES": float(
+            env("CROWDPICK_HOLD_REGISTERED_WITHIN_MINUTES") or 30
+        ),
+        "HOLD_COOL_OFF_HOURS": float(env("CROWDPICK_HOLD_COOL_OFF_HOURS") or 72),
         "LOG_LEVEL": env("LOG_LEVEL") or "INFO",
     }

@@ -2,7 +2,10 @@
 the database)."""
 
 from celery import shared_task
+from flask import current_app
 
+from webapp.integrity import services as integrity
+from webapp.mail import delivery
 from webapp.verdicts import queue, services
 
 
@@ -15,4 +18,15 @@ def recompute_verdict(comparison_id: int) -> int | None:
 
 @shared_task(name="workers.tasks.sweep_verdicts")
 def sweep_verdicts() -> int:
+    # Holds whose cool-off passed are released first, so this sweep recomputes them.
+    integrity.release_cooled_off()
     return services.sweep()
+
+
+@shared_task(name="workers.tasks.send_mail", bind=True, max_retries=None)
+def send_mail(self, mail_id: int) -> None:
+    # max_retries=None: the limit is MAIL_MAX_RETRIES from config, counted here, so the
+    # last attempt records the row as failed instead of Celery dropping it silently.
+    last_try = self.request.retries >= current_app.config["MAIL_MAX_RETRIES"]
+    if delivery.deliver(mail_id, last_try=last_try):
+        raise self.retry(countdown=delivery.retry_delay(self.request.retries))

@@ -40,13 +40,14 @@ def test_a_vote_in_one_browser_updates_the_other_without_reload(
         tmp_path,
         workers=1,
         CROWDPICK_SCORE_MIN_VOTES="2",
+        CROWDPICK_SCORE_MIN_ESTABLISHED="2",
         CROWDPICK_RECOMPUTE_DELAY="0.1",
     ) as running:
         app = running.app
         with app.app_context():
             comp = factories.comparison("Kettle", "Stove", pick=0)
-            voter = factories.user("livevoter", age_days=90)
-            early = [factories.user(age_days=90) for _ in range(2)]
+            voter = factories.established("livevoter")
+            early = [factories.established() for _ in range(2)]
             db.session.commit()
             slug, stove = comp.slug, comp.options[1].id
             from webapp.voting.services import cast_vote
@@ -114,7 +115,7 @@ def contested_site(tmp_path_factory):
 
         comp = get_published("python-vs-go")
         python, go = comp.options
-        members = [factories.user(age_days=60) for _ in range(30)]
+        members = [factories.established() for _ in range(30)]
         db.session.commit()
         for member, option in zip(members, [go] * 6 + [python] * 24, strict=True):
             cast_vote(member, comp, option.id)

@@ -11,6 +11,7 @@ from webapp.core.actions import ActionError
 from webapp.discussions import moderation, services
 from webapp.discussions.models import PickChange, Post, Thread
 from webapp.extensions import db
+from webapp.integrity import services as integrity
 
 
 def count(model, *where):
@@ -174,11 +175,11 @@ def test_suspended_member_is_signed_out_and_cannot_post(client, session):
     member, mod = factories.user(), factories.user(role="moderator")
     comp = factories.comparison()
     sign_in(client, member)
-    moderation.do_suspend(mod, member)
+    integrity.do_suspend(mod, member)
     page = client.get(f"/compare/{comp.slug}").get_data(as_text=True)
     assert "Sign in to say why" in page
     with pytest.raises(ActionError):
-        moderation.do_suspend(member, mod)
+        integrity.do_suspend(member, mod)
 
 
 def test_flag_twice_is_409(session):

@@ -34,7 +34,7 @@ def test_golden_vote_shares_use_one_pseudo_vote_per_option():
 @pytest.mark.parametrize(
     "votes, counted, state",
     [
-        ((6, 3), 9, NOT_ENOUGH),  # one short of min_votes=10
+        ((4, 3), 7, NOT_ENOUGH),  # 7 weighted, short of min_votes=8
         ((5, 5), 10, TOO_CLOSE),
         ((6, 4), 10, LEANING),  # 0.7256
         ((9, 1), 10, CONFIDENT),  # 0.9941
@@ -56,7 +56,8 @@ def test_threshold_edges_are_inclusive_of_the_higher_state():
 
 def test_votes_needed_and_disagreement():
     few = compute([1, 2], {1: 3}, 3, [])
-    assert few.votes_needed == 7 and not disagrees(few, 2)
+    assert few.votes_needed == 3 and few.weight_needed == pytest.approx(5)
+    assert few.state == NOT_ENOUGH and not disagrees(few, 2)
     strong = compute([1, 2], {1: 90, 2: 10}, 100, [])
     assert disagrees(strong, editorial_pick=2) and not disagrees(strong, editorial_pick=1)
 
@@ -173,3 +174,39 @@ def test_vote_order_does_not_matter(votes, rnd):
 def test_deterministic_for_the_same_inputs():
     args = ([1, 2, 3], {1: 12, 2: 9, 3: 4}, 25, [ClaimInput(2, "pro", 3, 10)])
     assert compute(*args) == compute(*args)
+
+
+def test_heavy_weight_alone_is_not_enough_without_established_voters():
+    # 40 weighted votes, but only 5 established voters: no pick is named, so no
+    # "disagrees" either, however lopsided.
+    lopsided = compute([1, 2], {1: 38.0, 2: 2.0}, 400, [], established_votes=5)
+    assert lopsided.state == NOT_ENOUGH and lopsided.pick is None
+    assert lopsided.votes_needed == 1 and lopsided.weight_needed == 0
+    assert not disagrees(lopsided, editorial_pick=2)
+    enough = compute([1, 2], {1: 38.0, 2: 2.0}, 400, [], established_votes=6)
+    assert enough.state == "confident" and disagrees(enough, editorial_pick=2)
+
+
+def test_many_light_votes_are_not_enough_weight():
+    # 60 brand-new accounts at 0.1 each: 6 weighted votes, below min_votes=8.
+    light = compute([1, 2], {1: 6.0, 2: 0.0}, 60, [], established_votes=60)
+    assert light.state == NOT_ENOUGH and light.weight_needed == pytest.approx(2)
+
+
+def test_newer_accounts_cannot_name_a_pick_established_voters_do_not_favour():
+    # 30 weighted votes for option 1, but established voters alone favour option 2.
+    split = compute(
+        [1, 2], {1: 30.0, 2: 8.0}, 80, [], established_votes=8, established_totals={1: 2, 2: 7}
+    )
+    assert split.state == TOO_CLOSE and split.pick is None and split.split
+    assert not disagrees(split, editorial_pick=2)
+    # The same votes with established voters on the same side name the pick.
+    agreed = compute(
+        [1, 2], {1: 30.0, 2: 8.0}, 80, [], established_votes=8, established_totals={1: 7, 2: 2}
+    )
+    assert agreed.state == CONFIDENT and agreed.pick == 1 and not agreed.split
+    # A tie among established voters does not block the pick.
+    tied = compute(
+        [1, 2], {1: 30.0, 2: 8.0}, 80, [], established_votes=8, established_totals={1: 4, 2: 4}
+    )
+    assert tied.pick == 1

@@ -64,7 +64,13 @@ def card_html(client, comp) -> str:
 @pytest.mark.parametrize(
     "state, pick_index, confidence, needed, headline",
     [
-        ("not_enough_votes", None, 0.6, 4, "Not enough votes yet — 4 more needed"),
+        (
+            "not_enough_votes",
+            None,
+            0.6,
+            4,
+            "Not enough votes yet — 4 more established votes needed",
+        ),
         ("too_close", None, 0.55, 0, "Too close to call"),
         ("leaning", 1, 0.72, 0, "Community leans to Stove"),
         ("confident", 0, 0.95, 0, "Community agrees"),
@@ -86,7 +92,11 @@ def test_card_states_rendered_from_stored_verdicts(
 def test_no_verdict_yet_shows_the_votes_needed(app, client):
     comp = factories.comparison()
     card = card_html(client, comp)
-    assert f"Not enough votes yet — {app.config['SCORE_MIN_VOTES']} more needed" in card
+    established, weight = app.config["SCORE_MIN_ESTABLISHED"], app.config["SCORE_MIN_VOTES"]
+    assert (
+        f"Not enough votes yet — {established} more established votes and "
+        f"{weight:.1f} more weighted votes needed" in card
+    )
 
 
 def test_disagreement_links_to_its_thread(client):

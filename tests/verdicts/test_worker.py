@@ -135,6 +135,9 @@ def setup_comparison(app, members: int, pick: int = 0, age_days: float = 60):
                 "password_hash": password_hash,
                 "role": "member",
                 "created_at": created,
+                # Established members (full trust weight): old, verified, active.
+                "email_verified_at": created,
+                "active_days": 30,
             }
             for i in range(members)
         ]

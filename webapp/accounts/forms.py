@@ -33,3 +33,28 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat new password", validators=[DataRequired(), EqualTo("new", "Passwords differ.")]
     )
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        "New e-mail address",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    password = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("new", "Passwords differ.")]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: confirming a link, asking for another one."""

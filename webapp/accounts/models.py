@@ -4,7 +4,7 @@ through case-folded key columns."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -35,9 +35,18 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), default="member")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     suspended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    # Comparisons this account has a vote on: the "activity" input of the trust weight,
-    # kept by cast_vote/withdraw_vote and rebuilt from the votes table by the repair path.
-    vote_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # Set by a moderator: every vote and rating of the account counts 0, including ones
+    # cast later (a withdrawn and re-cast vote stays void), until restored.
+    votes_voided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Trust inputs (see accounts/trust.py); none of them grows faster than the calendar.
+    email_verified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Distinct UTC days with a vote, rating or post: a day counts once however busy.
+    active_days: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    last_active_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Upheld flags: posts of this account that moderators hid.
+    strikes: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # Network prefix (IPv4 /24, IPv6 /48) the account registered from: brigade evidence.
+    signup_prefix: Mapped[str | None] = mapped_column(sa.String(64))
     # Part of the id Flask-Login stores in the session and the remember cookie; a new
     # token (on password change) makes every earlier session and cookie invalid.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)

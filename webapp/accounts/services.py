@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template
 
+from ..catalog.models import utcnow
 from ..core.actions import ActionError
 from ..extensions import db
-from . import passwords
+from ..mail import addresses
+from ..mail import services as mail
+from . import passwords, tokens, trust
 from .models import ROLES, User, new_session_token
 
 
@@ -31,11 +34,30 @@ def check_new_password(password: str, username: str, email: str, field: str = "p
         raise ActionError(problem, 422, field)
 
 
-def do_register(username: str, email: str, password: str, role: str = "member") -> User:
+def check_email_allowed(email: str, field: str = "email") -> None:
+    if addresses.is_disposable(email):
+        raise ActionError(
+            "Addresses at disposable e-mail services are not accepted: "
+            "use an address you will still read next month.",
+            422,
+            field,
+        )
+
+
+def do_register(
+    username: str,
+    email: str,
+    password: str,
+    role: str = "member",
+    signup_prefix: str | None = None,
+) -> User:
+    """Create the account and its verification mail in one transaction; the mail is
+    sent after the commit."""
     if role not in ROLES:
         raise ActionError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", 422)
     if username_taken(username):
         raise ActionError("That username is taken.", 409, "username")
+    check_email_allowed(email)
     if email_taken(email):
         raise ActionError("An account with that e-mail already exists.", 409, "email")
     check_new_password(password, username, email)
@@ -46,14 +68,17 @@ def do_register(username: str, email: str, password: str, role: str = "member") 
         email_key=email.casefold(),
         password_hash=passwords.hash_password(password),
         role=role,
+        signup_prefix=signup_prefix,
     )
     db.session.add(user)
     try:
-        db.session.commit()
+        db.session.flush()
     except sa.exc.IntegrityError:
         # Two registrations raced past the checks; the unique keys decided.
         db.session.rollback()
         raise ActionError("That username or e-mail is taken.", 409, "username") from None
+    _queue_verification(user)
+    mail.commit()
     return user
 
 
@@ -96,3 +121,139 @@ def user_by_username(username: str) -> User | None:
     return db.session.scalars(
         sa.select(User).where(User.username_key == username.casefold())
     ).first()
+
+
+def note_participation(user: User) -> None:
+    """Count today among the account's active days (a trust signal) if it is not yet.
+    Costs a statement only on the first participation of a day; the WHERE keeps two
+    racing requests from counting the day twice."""
+    today = utcnow().date()
+    if user.last_active_on == today:
+        return
+    db.session.execute(
+        sa.update(User)
+        .where(
+            User.id == user.id,
+            sa.or_(User.last_active_on.is_(None), User.last_active_on != today),
+        )
+        .values(active_days=User.active_days + 1, last_active_on=today)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def weight_explained(user: User) -> trust.WeightExplained:
+    """What the member's vote counts today and what would raise it (same rule as the
+    verdict's SQL)."""
+    from ..catalog.models import as_utc
+
+    age = (utcnow() - as_utc(user.created_at)).total_seconds() / 86400.0
+    return trust.explain(
+        age,
+        user.active_days or 0,
+        verified=user.email_verified_at is not None,
+        strikes=user.strikes or 0,
+        suspended=user.suspended_at is not None,
+        voided=user.votes_voided_at is not None,
+        rules=trust.TrustRules.from_config(current_app.config),
+    )
+
+
+# --- e-mail verification, address change, password reset ---------------------------------
+
+
+def login_bucket(login: str) -> str:
+    """The sign-in failure throttle's key: the account a login names (so its username
+    and its address share one bucket), else the case-folded text itself."""
+    key = login.strip().casefold()
+    found = db.session.scalar(
+        sa.select(User.id).where(sa.or_(User.username_key == key, User.email_key == key))
+    )
+    return f"account:{found}" if found is not None else f"login:{key}"
+
+
+def _queue_verification(user: User) -> None:
+    body = render_template(
+        "mail/verify.txt",
+        user=user,
+        link=tokens.link(tokens.VERIFY, user),
+        hours=round(current_app.config["VERIFY_TOKEN_HOURS"]),
+    )
+    mail.queue_mail("verify", user.email, "Confirm your e-mail address for Crowdpick", body)
+
+
+def do_resend_verification(user: User) -> None:
+    if user.email_verified_at is not None:
+        raise ActionError("Your e-mail address is already verified.", 409)
+    _queue_verification(user)
+    mail.commit()
+
+
+def check_verify_token(token: str) -> User:
+    """The account a verification link is for, changing nothing (the confirm page)."""
+    return tokens.redeem(tokens.VERIFY, token)
+
+
+def do_verify_email(token: str) -> User:
+    user = tokens.redeem(tokens.VERIFY, token)
+    user.email_verified_at = utcnow()  # also spends the link: its fingerprint changed
+    db.session.commit()
+    return user
+
+
+def do_change_email(user: User, password: str, new_email: str) -> None:
+    """A new address needs the current password, starts unverified and gets a link; the
+    old address is told, so a hijacked session cannot move the account quietly."""
+    if not passwords.verify_password(user.password_hash, password):
+        raise ActionError("Your current password is not right.", 422, "password")
+    new_email = new_email.strip()
+    if new_email.casefold() == user.email_key:
+        raise ActionError("That is already your address.", 422, "email")
+    check_email_allowed(new_email)
+    if email_taken(new_email):
+        raise ActionError("An account with that e-mail already exists.", 409, "email")
+    old_email = user.email
+    user.email, user.email_key, user.email_verified_at = new_email, new_email.casefold(), None
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise ActionError("An account with that e-mail already exists.", 409, "email") from None
+    body = render_template("mail/email_changed.txt", user=user, old_email=old_email)
+    mail.queue_mail("email_changed", old_email, "Your Crowdpick e-mail address changed", body)
+    _queue_verification(user)
+    mail.commit()
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if an active account uses ``email``. Says nothing either way:
+    the page must not tell who has an account."""
+    user = db.session.scalars(
+        sa.select(User).where(User.email_key == email.strip().casefold())
+    ).first()
+    if user is None or user.suspended_at is not None:
+        return
+    body = render_template(
+        "mail/reset.txt",
+        user=user,
+        link=tokens.link(tokens.RESET, user),
+        minutes=round(current_app.config["RESET_TOKEN_MINUTES"]),
+    )
+    mail.send_mail("reset", user.email, "Reset your Crowdpick password", body)
+
+
+def check_reset_token(token: str) -> User:
+    return tokens.redeem(tokens.RESET, token)
+
+
+def do_reset_password(token: str, new: str) -> User:
+    """Set a new password from a reset link: ends every other session and marks the
+    address verified (the link reached it). The link is spent: the hash it is bound to
+    changed."""
+    user = tokens.redeem(tokens.RESET, token)
+    check_new_password(new, user.username, user.email, field="new")
+    user.password_hash = passwords.hash_password(new)
+    user.session_token = new_session_token()
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    db.session.commit()
+    return user

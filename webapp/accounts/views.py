@@ -1,4 +1,6 @@
-"""Register, sign in/out, change password, profiles. Thin: forms in, services, redirect."""
+"""Register, sign in/out, password and address changes, e-mail links, profiles. Thin: forms
+in, services, redirect; the throttles against account farms and guessing are here as
+Flask-Limiter limits (values in config)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -17,16 +20,58 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core.actions import ActionError
+from ..core.limits import per_account
+from ..core.net import network_prefix
 from ..core.pagination import paginate
 from ..extensions import limiter
 from . import services
-from .forms import ChangePasswordForm, LoginForm, RegisterForm
+from .forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
 
 def auth_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
+
+
+def configured(name: str):
+    """A limit read from config per request (tests and operators change it)."""
+    return lambda: current_app.config[name]
+
+
+# Limiter keys. Each names its kind, so two limits with the same text never share a
+# counter. request.remote_addr is the real client behind trusted proxies (ProxyFix).
+def client_address() -> str:
+    return f"addr:{request.remote_addr or 'unknown'}"
+
+
+def client_network() -> str:
+    return f"net:{network_prefix(request.remote_addr) or request.remote_addr or 'unknown'}"
+
+
+def login_target() -> str:
+    return services.login_bucket(request.form.get("login", "")[:254])
+
+
+def mail_target() -> str:
+    return "to:" + request.form.get("email", "")[:254].strip().casefold()
+
+
+def account_created(_response) -> bool:
+    # Only registrations that made an account count: typos in the form cost nothing.
+    return g.get("account_created", False)
+
+
+def sign_in_failed(response) -> bool:
+    return response.status_code == 401
 
 
 def safe_next(target: str | None) -> str:
@@ -47,6 +92,20 @@ def _show_on_form(form, exc: ActionError, default: str) -> int:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(
+    configured("REGISTER_ADDRESS_LIMIT"),
+    methods=["POST"],
+    key_func=client_address,
+    deduct_when=account_created,
+    error_message="Too many new accounts from your address recently. Try again later.",
+)
+@limiter.limit(
+    configured("REGISTER_NETWORK_LIMIT"),
+    methods=["POST"],
+    key_func=client_network,
+    deduct_when=account_created,
+    error_message="Too many new accounts from your network recently. Try again later.",
+)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.home"))
@@ -54,20 +113,42 @@ def register():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.do_register(form.username.data, form.email.data, form.password.data)
+            user = services.do_register(
+                form.username.data,
+                form.email.data,
+                form.password.data,
+                signup_prefix=network_prefix(request.remote_addr),
+            )
         except ActionError as exc:
             status = _show_on_form(form, exc, default="username")
         else:
+            g.account_created = True
             login_user(user)
-            flash(f"Welcome, {user.username}! You can vote and weigh pros and cons now.", "success")
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(url_for("accounts.welcome", next=safe_next(request.args.get("next"))))
     elif form.is_submitted():
         status = 422
     return render_template("accounts/register.html", form=form), status
 
 
+@bp.get("/welcome")
+@login_required
+def welcome():
+    weight = services.weight_explained(current_user)
+    return render_template(
+        "accounts/welcome.html", weight=weight, next=safe_next(request.args.get("next"))
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(auth_limit, methods=["POST"])
+@limiter.limit(
+    configured("LOGIN_FAILURE_LIMIT"),
+    methods=["POST"],
+    key_func=login_target,
+    deduct_when=sign_in_failed,
+    error_message="Too many failed sign-ins for this account recently. Wait a few minutes "
+    "and try again, or reset your password.",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -95,6 +176,12 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    configured("PASSWORD_CHANGE_LIMIT"),
+    methods=["POST"],
+    key_func=per_account,
+    error_message="Too many password attempts on this account. Try again later.",
+)
 def change_password():
     form = ChangePasswordForm()
     status = 200
@@ -113,6 +200,115 @@ def change_password():
     return render_template("accounts/password.html", form=form), status
 
 
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    configured("PASSWORD_CHANGE_LIMIT"),
+    methods=["POST"],
+    key_func=per_account,
+    error_message="Too many attempts to change the address of this account. Try again later.",
+)
+def change_email():
+    form = ChangeEmailForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.do_change_email(current_user, form.password.data, form.email.data)
+        except ActionError as exc:
+            status = _show_on_form(form, exc, default="email")
+        else:
+            flash(
+                f"Your address is now {current_user.email}. We sent it a link: open it to "
+                "verify the address.",
+                "success",
+            )
+            return redirect(url_for("accounts.profile", username=current_user.username))
+    elif form.is_submitted():
+        status = 422
+    return render_template("accounts/email.html", form=form), status
+
+
+@bp.post("/account/verify/resend")
+@login_required
+@limiter.limit(
+    configured("MAIL_TARGET_LIMIT"),
+    key_func=per_account,
+    error_message="We sent several links already. Check your inbox and spam folder, "
+    "or try again later.",
+)
+def resend_verification():
+    # CSRF is checked for every POST by CSRFProtect; the button carries nothing else.
+    services.do_resend_verification(current_user)
+    flash(f"We sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.profile", username=current_user.username))
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """GET only shows the confirm button (link scanners in mail systems follow links);
+    the POST verifies. A bad link is refused by the service with its page and status."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        user = services.check_verify_token(token)
+        return render_template("accounts/verify.html", form=form, member=user)
+    user = services.do_verify_email(token)
+    flash(f"Thank you: {user.email} is verified, and your votes count for more.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("accounts.profile", username=user.username))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    configured("MAIL_FORM_LIMIT"),
+    methods=["POST"],
+    key_func=client_address,
+    error_message="Too many reset requests from your address. Try again later.",
+)
+@limiter.limit(
+    configured("MAIL_TARGET_LIMIT"),
+    methods=["POST"],
+    key_func=mail_target,
+    error_message="We sent several reset links to that address already. Check its inbox "
+    "and spam folder, or try again later.",
+)
+def forgot_password():
+    form = ForgotPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        # The same page whether or not an account uses the address.
+        return render_template("accounts/forgot_sent.html")
+    if form.is_submitted():
+        status = 422
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(auth_limit, methods=["POST"], key_func=client_address)
+def reset_password(token: str):
+    user = services.check_reset_token(token)  # a bad link gets its error page at once
+    form = ResetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.do_reset_password(token, form.new.data)
+        except ActionError as exc:
+            if exc.field is None:
+                raise
+            status = _show_on_form(form, exc, default="new")
+        else:
+            logout_user()  # whoever was signed in here, the account is now this one's
+            if login_user(user):
+                flash("Your new password is set. Your other sessions are signed out.", "success")
+                return redirect(url_for("accounts.profile", username=user.username))
+            flash("Your new password is set.", "success")
+            return redirect(url_for("accounts.login"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("accounts/reset.html", form=form, member=user), status
+
+
 @bp.get("/u/<slug:username>")
 def profile(username: str):
     from ..voting.services import votes_of
@@ -121,4 +317,8 @@ def profile(username: str):
     if user is None:
         abort(404, description="No member by that name.")
     votes = paginate(votes_of(user))
-    return render_template("accounts/profile.html", member=user, votes=votes)
+    sees_weight = current_user.is_authenticated and (
+        current_user.id == user.id or current_user.has_role("moderator")
+    )
+    weight = services.weight_explained(user) if sees_weight else None
+    return render_template("accounts/profile.html", member=user, votes=votes, weight=weight)

@@ -1,4 +1,5 @@
-"""Moderation and editorial actions: flags, hiding, locking, resolving, suspending."""
+"""Moderation and editorial actions: flags, hiding, locking, resolving. (Suspensions
+and votes live in webapp/integrity.)"""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ..accounts.models import User
 from ..catalog.models import EditorialVerdict, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
+from ..integrity.services import standing_changed
 from ..verdicts import queue
 from . import permissions
 from .markup import render_markdown
@@ -42,14 +44,31 @@ def do_hide(moderator: User, post: Post) -> None:
     _require(permissions.can_hide(moderator, post), "Only moderators can hide posts.")
     if post.hidden_at is None:
         post.hidden_at, post.hidden_by_id = utcnow(), moderator.id
+        _strike(post, +1)
     _close_flags(post, moderator, "hidden")
-    db.session.commit()
+    queue.commit()
 
 
 def do_unhide(moderator: User, post: Post) -> None:
     _require(permissions.can_hide(moderator, post), "Only moderators can unhide posts.")
-    post.hidden_at, post.hidden_by_id = None, None
-    db.session.commit()
+    if post.hidden_at is not None:
+        post.hidden_at, post.hidden_by_id = None, None
+        _strike(post, -1)
+    queue.commit()
+
+
+def _strike(post: Post, delta: int) -> None:
+    """A hidden post is an upheld flag against its author: a trust signal (standing), so
+    every verdict the author has input in is recomputed."""
+    if post.author_id is None:
+        return
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == post.author_id)
+        .values(strikes=sa.case((User.strikes + delta < 0, 0), else_=User.strikes + delta))
+        .execution_options(synchronize_session=False)
+    )
+    standing_changed(post.author_id)
 
 
 def do_dismiss_flags(moderator: User, post: Post) -> None:
@@ -130,16 +149,3 @@ def do_resolve(editor: User, thread: Thread, conclusion, new_pick_id=None) -> Pi
     thread.conclusion, thread.conclusion_html = conclusion, render_markdown(conclusion)
     queue.commit()
     return change
-
-
-def do_suspend(moderator: User, target: User) -> None:
-    _require(permissions.can_suspend(moderator, target), "You can't suspend this account.")
-    if target.suspended_at is None:
-        target.suspended_at = utcnow()
-    db.session.commit()
-
-
-def do_unsuspend(moderator: User, target: User) -> None:
-    _require(permissions.can_suspend(moderator, target), "You can't change this account.")
-    target.suspended_at = None
-    db.session.commit()

@@ -1,11 +1,10 @@
-"""Moderator and editor endpoints: flags, hide/unhide, lock/unlock, resolve, suspend."""
+"""Moderator and editor endpoints: flags, hide/unhide, lock/unlock, resolve."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..accounts.services import user_by_username
 from ..core.pagination import paginate
 from . import moderation, permissions
 from .views import _post, _thread, post_url
@@ -87,23 +86,3 @@ def resolve(thread_id: int):
     if change is not None:
         message += " The editorial pick is changed."
     return _back(message, url_for("discussions.thread", thread_id=thread.id))
-
-
-@bp.post("/u/<slug:username>/suspend")
-@login_required
-def suspend(username: str):
-    target = user_by_username(username) or abort(404, description="No member by that name.")
-    moderation.do_suspend(current_user, target)
-    return _back(
-        f"{target.username} is suspended.", url_for("accounts.profile", username=target.username)
-    )
-
-
-@bp.post("/u/<slug:username>/unsuspend")
-@login_required
-def unsuspend(username: str):
-    target = user_by_username(username) or abort(404, description="No member by that name.")
-    moderation.do_unsuspend(current_user, target)
-    return _back(
-        f"{target.username} is active again.", url_for("accounts.profile", username=target.username)
-    )

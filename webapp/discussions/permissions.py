@@ -72,9 +72,5 @@ def can_resolve(user, thread) -> bool:
     return is_editor(user) and thread.kind == "disagreement" and thread.status == "open"
 
 
-def can_suspend(user, target) -> bool:
-    return is_moderator(user) and target.id != user.id and not target.has_role("moderator")
-
-
 def can_see_hidden_text(user, post) -> bool:
     return is_moderator(user) or is_author(user, post)

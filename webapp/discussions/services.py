@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..accounts.services import note_participation
 from ..catalog.models import Comparison, as_utc, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
@@ -179,6 +180,7 @@ def do_post(user: User, thread: Thread, body, parent_id=None, prepared_html=None
     db.session.execute(sa.select(Thread.id).where(Thread.id == thread.id).with_for_update())
     db.session.refresh(thread)
     post = _add_post(thread, user, text, parent.id if parent else None, html)
+    note_participation(user)
     db.session.commit()
     return post
 

@@ -15,8 +15,12 @@ votes that count; per claim its option, kind and the trust-weighted sum and coun
 4. Confidence: the posterior probability that each option has the highest score, with the
    vote shares drawn from Dirichlet(V_i + 1) and the claim shares held fixed. For two
    options it is the exact Beta tail; for more it is a seeded Monte Carlo estimate.
-5. State: not enough votes (fewer counted votes than ``min_votes``), too close to call
-   (top confidence below ``leaning``), leaning, or confident (at least ``confident``).
+5. State (a pick is named only when leaning or confident, and never for an option that
+   established voters alone do not favour: then the state is too close to call) :
+   not enough votes (less trust-weighted vote than ``min_votes``, or fewer
+   established voters than ``min_established``: a crowd of brand-new accounts is not
+   enough on its own), too close to call (top confidence below ``leaning``), leaning, or
+   confident (at least ``confident``).
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ class Params:
     claim_weight: float = 0.25
     prior_weight: float = 2.0
     temperature: float = 4.0
-    min_votes: int = 10
+    min_votes: float = 8.0
+    min_established: int = 6
     leaning: float = 0.6
     confident: float = 0.9
     samples: int = 20_000
@@ -50,6 +55,7 @@ class Params:
             prior_weight=config["SCORE_PRIOR_WEIGHT"],
             temperature=config["SCORE_TEMPERATURE"],
             min_votes=config["SCORE_MIN_VOTES"],
+            min_established=config["SCORE_MIN_ESTABLISHED"],
             leaning=config["SCORE_LEANING"],
             confident=config["SCORE_CONFIDENT"],
         )
@@ -71,6 +77,7 @@ class OptionResult:
     claim_share: float
     score: float
     confidence: float
+    established_total: float | None = None  # trust-weighted votes of established voters
 
 
 @dataclass
@@ -81,7 +88,11 @@ class Verdict:
     confidence: float
     counted_votes: int
     weighted_votes: float
-    votes_needed: int = 0
+    votes_needed: int = 0  # established voters still missing
+    # The votes favour an option the established voters do not: no pick is named.
+    split: bool = False
+    weight_needed: float = 0.0  # trust-weighted vote still missing
+    established_votes: int = 0
     claims: dict = field(default_factory=dict)
 
     def by_option(self) -> dict[int, OptionResult]:
@@ -157,20 +168,38 @@ def compute(
     counted_votes: int,
     claims: Sequence[ClaimInput],
     params: Params = Params(),
+    established_votes: int | None = None,
+    established_totals: Mapping[int, float] | None = None,
 ) -> Verdict:
+    """``established_votes``: voters whose trust weight makes them established; by
+    default every counted vote is (pure callers without accounts).
+    ``established_totals``: per option, the weighted votes of established voters alone.
+    When given, a pick is named only if no option leads it among them: newer accounts
+    add weight to a side, but cannot name a pick the established voters do not favour."""
+    established = counted_votes if established_votes is None else established_votes
     totals = [float(vote_totals.get(o, 0.0)) for o in options]
     v_shares = vote_shares(totals)
     c_shares = claim_shares(option_cases(options, claims, params.prior_weight), params.temperature)
     w = params.claim_weight
     scores = [(1 - w) * v + w * c for v, c in zip(v_shares, c_shares, strict=True)]
     conf = confidences(totals, c_shares, params)
+    settled = (
+        [float(established_totals.get(o, 0.0)) for o in options]
+        if established_totals is not None
+        else [None] * len(options)
+    )
     results = [
-        OptionResult(o, t, v, c, s, p)
-        for o, t, v, c, s, p in zip(options, totals, v_shares, c_shares, scores, conf, strict=True)
+        OptionResult(o, t, v, c, s, p, e)
+        for o, t, v, c, s, p, e in zip(
+            options, totals, v_shares, c_shares, scores, conf, settled, strict=True
+        )
     ]
     best = max(range(len(options)), key=lambda i: (conf[i], scores[i]))
     top = conf[best]
-    if counted_votes < params.min_votes:
+    weighted = sum(totals)
+    weight_needed = max(params.min_votes - weighted, 0.0)
+    votes_needed = max(params.min_established - established, 0)
+    if weight_needed > 1e-9 or votes_needed > 0:
         state = NOT_ENOUGH
     elif top < params.leaning:
         state = TOO_CLOSE
@@ -178,6 +207,13 @@ def compute(
         state = LEANING
     else:
         state = CONFIDENT
+    split = (
+        state in (LEANING, CONFIDENT)
+        and established_totals is not None
+        and settled[best] + 1e-9 < max(settled)
+    )
+    if split:
+        state = TOO_CLOSE
     pick = options[best] if state in (LEANING, CONFIDENT) else None
     return Verdict(
         options=results,
@@ -185,8 +221,11 @@ def compute(
         pick=pick,
         confidence=top,
         counted_votes=counted_votes,
-        weighted_votes=sum(totals),
-        votes_needed=max(params.min_votes - counted_votes, 0),
+        weighted_votes=weighted,
+        votes_needed=votes_needed,
+        weight_needed=weight_needed if weight_needed > 1e-9 else 0.0,
+        established_votes=established,
+        split=split,
     )
 
 

@@ -26,7 +26,10 @@ class Inputs:
     options: list[int]
     editorial_pick: int | None
     vote_totals: dict[int, float]
+    established_totals: dict[int, float]
     counted_votes: int
+    established_votes: int
+    held_votes: int
     claims: list[ClaimInput]
     claim_ids: list[int]
     editor_importance: dict[int, float]
@@ -48,15 +51,33 @@ def _age_days(dialect: str, now: datetime):
     return sa.func.julianday(moment) - sa.func.julianday(User.created_at)
 
 
-def trust_weight_sql(dialect: str, now: datetime, rules: TrustRules, voided=None):
-    """SQL for trust_weight(age_days, vote_count, suspended=..., voided=...)."""
-    by_age = _age_days(dialect, now) / rules.full_after_days
-    by_activity = sa.cast(User.vote_count, sa.Float) / rules.full_after_activity
-    progress = _least(dialect, 1.0, _greatest(dialect, 0.0, by_age, by_activity))
-    zero_when = User.suspended_at.is_not(None)
-    if voided is not None:
-        zero_when = sa.or_(zero_when, voided.is_not(None))
-    return sa.case((zero_when, 0.0), else_=rules.new_weight + (1.0 - rules.new_weight) * progress)
+def _fraction(dialect: str, value, full_at: float):
+    if full_at <= 0:
+        return sa.literal(1.0)
+    return _least(dialect, 1.0, _greatest(dialect, 0.0, value / full_at))
+
+
+def trust_weight_sql(dialect: str, now: datetime, rules: TrustRules, voided=None, held=None):
+    """SQL for trust_weight(age, active_days, verified=, strikes=, suspended=, voided=,
+    held=)."""
+    total = rules.shares_total or 1.0
+    verified = sa.case((User.email_verified_at.is_not(None), rules.email_share), else_=0.0)
+    progress = (
+        rules.age_share * _fraction(dialect, _age_days(dialect, now), rules.full_after_days)
+        + rules.days_share
+        * _fraction(dialect, sa.cast(User.active_days, sa.Float), rules.full_after_active_days)
+        + verified
+    ) / total
+    base = rules.new_weight + (1.0 - rules.new_weight) * progress
+    penalty = sa.case(
+        (User.strikes <= 0, 1.0),
+        else_=sa.func.power(rules.strike_factor, sa.cast(User.strikes, sa.Float)),
+    )
+    zero_when = sa.or_(User.suspended_at.is_not(None), User.votes_voided_at.is_not(None))
+    for column in (voided, held):
+        if column is not None:
+            zero_when = sa.or_(zero_when, column.is_not(None))
+    return sa.case((zero_when, 0.0), else_=base * penalty)
 
 
 def read_inputs(comparison, editorial_pick: int | None, now: datetime, rules: TrustRules):
@@ -68,17 +89,25 @@ def read_inputs(comparison, editorial_pick: int | None, now: datetime, rules: Tr
             .order_by(Option.position)
         )
     )
-    weight = trust_weight_sql(dialect, now, rules, voided=Vote.voided_at)
+    weight = trust_weight_sql(dialect, now, rules, voided=Vote.voided_at, held=Vote.held_at)
     vote_rows = db.session.execute(
         sa.select(
-            Vote.option_id, sa.func.sum(weight), sa.func.sum(sa.case((weight > 0, 1), else_=0))
+            Vote.option_id,
+            sa.func.sum(weight),
+            sa.func.sum(sa.case((weight > 0, 1), else_=0)),
+            sa.func.sum(sa.case((weight >= rules.established, 1), else_=0)),
+            sa.func.sum(sa.case((Vote.held_at.is_not(None), 1), else_=0)),
+            sa.func.sum(sa.case((weight >= rules.established, weight), else_=0.0)),
         )
         .join(User, User.id == Vote.user_id)
         .where(Vote.comparison_id == comparison.id)
         .group_by(Vote.option_id)
     ).all()
-    totals = {option: float(total or 0.0) for option, total, _ in vote_rows}
-    counted = sum(int(n or 0) for _, _, n in vote_rows)
+    totals = {option: float(total or 0.0) for option, total, *_ in vote_rows}
+    counted = sum(int(row[2] or 0) for row in vote_rows)
+    established = sum(int(row[3] or 0) for row in vote_rows)
+    held = sum(int(row[4] or 0) for row in vote_rows)
+    settled = {row[0]: float(row[5] or 0.0) for row in vote_rows}
 
     rater_weight = trust_weight_sql(dialect, now, rules)
     claim_rows = db.session.execute(
@@ -109,7 +138,10 @@ def read_inputs(comparison, editorial_pick: int | None, now: datetime, rules: Tr
         options=options,
         editorial_pick=editorial_pick,
         vote_totals=totals,
+        established_totals=settled,
         counted_votes=counted,
+        established_votes=established,
+        held_votes=held,
         claims=claims,
         claim_ids=[row[0] for row in claim_rows],
         editor_importance={claim: float(avg) for claim, avg in editor_rows},

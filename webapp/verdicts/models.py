@@ -31,7 +31,12 @@ class CommunityVerdict(db.Model):
     confidence: Mapped[float] = mapped_column(sa.Float, default=0.0)
     counted_votes: Mapped[int] = mapped_column(sa.Integer, default=0)
     weighted_votes: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    # Missing before a pick is named: established voters, and trust-weighted votes.
     votes_needed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    weight_needed: Mapped[float] = mapped_column(sa.Float, default=0.0, server_default="0")
+    established_votes: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # Votes held for review by the brigade detector (count 0 until released).
+    held_votes: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     alignment: Mapped[str] = mapped_column(sa.String(12), default="neutral")
     # How much the community prefers another option over the editorial pick: the best
     # other score minus the pick's score (negative when the pick leads). Sorts "most

@@ -35,6 +35,8 @@ class Card:
     version: int
     computed_at: object
     thread_id: int | None
+    established_votes: int = 0
+    held_votes: int = 0
 
 
 def confidence_words(confidence: float) -> str:
@@ -49,12 +51,23 @@ def confidence_words(confidence: float) -> str:
     return "a toss-up"
 
 
-def card(verdict, options, editorial_pick: int | None, thread_id: int | None, min_votes: int):
-    """options: the comparison's Option rows in order. verdict may be None (no votes yet)."""
+def missing(votes_needed: int, weight_needed: float) -> str:
+    """What still stands between the votes and a named pick, honestly."""
+    parts = []
+    if votes_needed > 0:
+        parts.append(f"{votes_needed} more established vote{'s' if votes_needed != 1 else ''}")
+    if weight_needed > 0:
+        parts.append(f"{weight_needed:.1f} more weighted votes")
+    return " and ".join(parts) + " needed" if parts else ""
+
+
+def card(verdict, options, editorial_pick: int | None, thread_id: int | None, params):
+    """options: the comparison's Option rows in order. verdict may be None (no votes yet).
+    params: the scoring Params (the minimums a pick needs)."""
     names = {o.id: o.name for o in options}
     if verdict is None or verdict.version == 0:
         return Card(
-            headline=f"Not enough votes yet — {min_votes} more needed",
+            headline=f"Not enough votes yet — {missing(params.min_established, params.min_votes)}",
             tone="waiting",
             detail="Be one of the first to pick a side.",
             bars=[
@@ -85,11 +98,21 @@ def card(verdict, options, editorial_pick: int | None, thread_id: int | None, mi
     editors = names.get(editorial_pick, "the editors' pick")
     words = confidence_words(verdict.confidence)
     if verdict.state == NOT_ENOUGH:
-        headline, tone = f"Not enough votes yet — {verdict.votes_needed} more needed", "waiting"
-        detail = "The community pick is named once enough members have voted."
+        needed = missing(verdict.votes_needed, verdict.weight_needed)
+        headline, tone = f"Not enough votes yet — {needed}", "waiting"
+        detail = (
+            "The community pick is named once enough members with established accounts have voted."
+        )
     elif verdict.state == TOO_CLOSE:
         headline, tone = "Too close to call", "undecided"
         detail = f"No option is ahead with confidence (best: {verdict.confidence:.0%})."
+        split = split_sides(verdict.options, params.leaning)
+        if split:
+            ahead, established = (names.get(o, "?") for o in split)
+            detail = (
+                f"{ahead} is ahead on all votes, but members with established accounts favour "
+                f"{established}: no pick is named until they agree."
+            )
     elif verdict.pick_option_id == editorial_pick:
         headline, tone = "Community agrees", "agrees"
         detail = f"{pick}, {words} ({verdict.confidence:.0%} confidence)."
@@ -114,7 +137,23 @@ def card(verdict, options, editorial_pick: int | None, thread_id: int | None, mi
         version=verdict.version,
         computed_at=verdict.computed_at,
         thread_id=thread_id,
+        established_votes=verdict.established_votes,
+        held_votes=verdict.held_votes,
     )
+
+
+def split_sides(options: list[dict], leaning: float) -> tuple[int, int] | None:
+    """(option ahead on all votes, option established voters favour) when they differ
+    and the first would otherwise be named; else None."""
+    if not options or any(o.get("established_total") is None for o in options):
+        return None
+    ahead = max(options, key=lambda o: (o["confidence"], o["score"]))
+    settled = max(options, key=lambda o: o["established_total"])
+    if ahead["confidence"] < leaning:
+        return None
+    if ahead["established_total"] + 1e-9 < settled["established_total"]:
+        return ahead["option"], settled["option"]
+    return None
 
 
 @dataclass

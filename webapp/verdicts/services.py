@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..accounts.trust import TrustRules
 from ..catalog.models import Comparison, EditorialVerdict, utcnow
 from ..extensions import db
+from ..integrity.detection import detect_and_hold
 from ..scoring.verdict import Params, claim_importance, compute
 from . import transitions
 from .aggregate import read_inputs
@@ -56,10 +57,19 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     editorial = db.session.get(EditorialVerdict, comparison_id, populate_existing=True)
     pick = editorial.picked_option_id if editorial else None
     now = utcnow()
-    inputs = read_inputs(comparison, pick, now, TrustRules.from_config(current_app.config))
+    trust = TrustRules.from_config(current_app.config)
+    if current_app.config["HOLD_ENABLED"]:
+        detect_and_hold(comparison, now, trust)
+    inputs = read_inputs(comparison, pick, now, trust)
     params = Params.from_config(current_app.config)
     result = compute(
-        inputs.options, inputs.vote_totals, inputs.counted_votes, inputs.claims, params
+        inputs.options,
+        inputs.vote_totals,
+        inputs.counted_votes,
+        inputs.claims,
+        params,
+        established_votes=inputs.established_votes,
+        established_totals=inputs.established_totals,
     )
     options = [
         {
@@ -69,6 +79,7 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
             "claim_share": o.claim_share,
             "score": o.score,
             "confidence": o.confidence,
+            "established_total": round(o.established_total or 0.0, 6),
         }
         for o in result.options
     ]
@@ -87,6 +98,9 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
         and stored.state == result.state
         and stored.pick_option_id == result.pick
         and stored.claims == claims
+        and stored.held_votes == inputs.held_votes
+        and stored.established_votes == result.established_votes
+        and stored.counted_votes == result.counted_votes
     )
     if unchanged:
         db.session.commit()
@@ -100,6 +114,8 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     stored.state, stored.pick_option_id = result.state, result.pick
     stored.confidence, stored.counted_votes = result.confidence, result.counted_votes
     stored.weighted_votes, stored.votes_needed = result.weighted_votes, result.votes_needed
+    stored.weight_needed, stored.established_votes = result.weight_needed, result.established_votes
+    stored.held_votes = inputs.held_votes
     stored.options, stored.claims = options, claims
     stored.alignment = transitions.next_alignment(previous_alignment, result, pick)
     db.session.add(
@@ -172,16 +188,6 @@ def history(comparison_id: int, limit: int | None = None) -> list[VerdictHistory
     return list(reversed(list(rows)))
 
 
-def rebuild_vote_counts() -> None:
-    """Repair the per-account vote counters (trust activity) from the votes table."""
-    from ..accounts.models import User
-    from ..voting.models import Vote
-
-    counted = sa.select(sa.func.count()).where(Vote.user_id == User.id).scalar_subquery()
-    db.session.execute(sa.update(User).values(vote_count=counted))
-    db.session.commit()
-
-
 def card_for(comparison, verdict=None, thread_id=None, lookup=True):
     """The community card (headline, bars, numbers) of one comparison."""
     from ..discussions.services import open_disagreement
@@ -193,7 +199,7 @@ def card_for(comparison, verdict=None, thread_id=None, lookup=True):
         thread_id = thread.id if thread else None
     pick = comparison.verdict.picked_option_id if comparison.verdict else None
     return presenting.card(
-        verdict, comparison.options, pick, thread_id, current_app.config["SCORE_MIN_VOTES"]
+        verdict, comparison.options, pick, thread_id, Params.from_config(current_app.config)
     )
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 
 from ..accounts.trust import TrustRules, trust_weight
 from ..catalog.services import require_published
+from ..integrity.brigade import HoldRules
 from ..scoring import verdict as scoring
 from . import presenting, services
 
@@ -56,15 +57,17 @@ def how_scores_work():
         "cases": scoring.option_cases(options, claims, params.prior_weight),
         "result": result,
         "trust": [
-            (label, trust_weight(age, act, rules=rules))
-            for label, age, act in [
-                ("a brand-new account", 0, 0),
-                ("an account a week old", 7, 0),
+            (label, trust_weight(age, days, verified=verified, rules=rules))
+            for label, age, days, verified in [
+                ("a brand-new account", 0, 0, False),
+                ("a brand-new account with a verified e-mail", 0, 0, True),
+                ("a week old, verified, active on 3 days", 7, 3, True),
                 (
-                    f"{rules.full_after_days:g} days old, "
-                    f"or {rules.full_after_activity} comparisons voted on",
+                    f"{rules.full_after_days:g} days old, verified, active on "
+                    f"{rules.full_after_active_days} days",
                     rules.full_after_days,
-                    0,
+                    rules.full_after_active_days,
+                    True,
                 ),
             ]
         ],
@@ -74,4 +77,11 @@ def how_scores_work():
         ],
         "words": presenting.confidence_words(result.confidence),
     }
-    return render_template("verdicts/how_scores_work.html", params=params, rules=rules, ex=example)
+    return render_template(
+        "verdicts/how_scores_work.html",
+        params=params,
+        rules=rules,
+        ex=example,
+        holds=HoldRules.from_config(current_app.config),
+        cool_off_hours=current_app.config["HOLD_COOL_OFF_HOURS"],
+    )

@@ -26,6 +26,8 @@ class Vote(db.Model):
             ondelete="CASCADE",
         ),
         sa.Index("ix_votes_comparison_id_option_id", "comparison_id", "option_id"),
+        # The brigade detector reads a comparison's recent votes.
+        sa.Index("ix_votes_comparison_id_updated_at", "comparison_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +37,13 @@ class Vote(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Held for review by the brigade detector: counts 0 until released (see integrity/).
+    held_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    hold_episode_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("hold_episodes.id", ondelete="SET NULL"), index=True
+    )
+    # Network prefix the vote came from (IPv4 /24, IPv6 /48), never the full address.
+    source_prefix: Mapped[str | None] = mapped_column(sa.String(64))
 
     comparison: Mapped[Comparison] = relationship(viewonly=True)
     option: Mapped[Option] = relationship(

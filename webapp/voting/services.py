@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
+from ..accounts.services import note_participation, weight_explained
 from ..catalog.models import Claim, Comparison, Option, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
@@ -58,8 +59,9 @@ def check_option(comparison: Comparison, option_id) -> int:
     return number
 
 
-def cast_vote(user: User, comparison: Comparison, option_id) -> int:
-    """Create or change the member's vote; concurrent calls leave exactly one row."""
+def cast_vote(user: User, comparison: Comparison, option_id, source: str | None = None) -> int:
+    """Create or change the member's vote; concurrent calls leave exactly one row.
+    ``source``: the network prefix the request came from (brigade evidence)."""
     option = check_option(comparison, option_id)
     now = utcnow()
     stmt = _insert(Vote).values(
@@ -68,25 +70,21 @@ def cast_vote(user: User, comparison: Comparison, option_id) -> int:
         option_id=option,
         created_at=now,
         updated_at=now,
+        source_prefix=source,
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=[Vote.user_id, Vote.comparison_id],
-        set_={"option_id": stmt.excluded.option_id, "updated_at": stmt.excluded.updated_at},
-    ).returning(Vote.created_at == Vote.updated_at)  # true only for a new row
-    if db.session.execute(stmt).scalar():
-        _count_votes(user.id, +1)
+        set_={
+            "option_id": stmt.excluded.option_id,
+            "updated_at": stmt.excluded.updated_at,
+            "source_prefix": stmt.excluded.source_prefix,
+        },
+    )
+    db.session.execute(stmt)
+    note_participation(user)
     _mark_inputs_changed(comparison.id)
     queue.commit()
     return option
-
-
-def _count_votes(user_id: int, delta: int) -> None:
-    db.session.execute(
-        sa.update(User)
-        .where(User.id == user_id)
-        .values(vote_count=User.vote_count + delta)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def withdraw_vote(user: User, comparison: Comparison) -> bool:
@@ -94,7 +92,6 @@ def withdraw_vote(user: User, comparison: Comparison) -> bool:
         sa.delete(Vote).where(Vote.user_id == user.id, Vote.comparison_id == comparison.id)
     ).rowcount
     if deleted:
-        _count_votes(user.id, -1)
         _mark_inputs_changed(comparison.id)
     queue.commit()
     return bool(deleted)
@@ -138,6 +135,7 @@ def rate_claim(user: User, comparison: Comparison, claim_id, importance) -> int 
             set_={"importance": stmt.excluded.importance, "updated_at": stmt.excluded.updated_at},
         )
         db.session.execute(stmt)
+        note_participation(user)
     _mark_inputs_changed(comparison.id)
     queue.commit()
     return value
@@ -150,6 +148,7 @@ class MemberInputs:
     vote: int | None
     ratings: dict[int, int]
     weighted_pick: int | None
+    weight: object = None  # accounts.trust.WeightExplained, for the member's own page
 
     @property
     def differs(self) -> bool:
@@ -167,7 +166,9 @@ class MemberInputs:
 def member_inputs(user: User | None, comparison: Comparison) -> MemberInputs | None:
     if user is None or not user.is_authenticated:
         return None
-    return inputs_of(user.id, comparison.id, [o.id for o in comparison.options])
+    inputs = inputs_of(user.id, comparison.id, [o.id for o in comparison.options])
+    inputs.weight = weight_explained(user)
+    return inputs
 
 
 def inputs_of(user_id: int, comparison_id: int, option_ids: list[int]) -> MemberInputs:

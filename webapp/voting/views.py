@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from ..catalog.services import require_published
 from ..core.errors import wants_json
 from ..core.limits import per_account
+from ..core.net import network_prefix
 from ..extensions import limiter
 from . import services
 from .models import IMPORTANCE_LABELS
@@ -53,7 +54,9 @@ def _answer(before: _Before, message: str):
 def vote(slug: str):
     comparison = require_published(slug, whole=False)
     before = _Before(comparison)
-    option_id = services.cast_vote(current_user, comparison, _field("option"))
+    option_id = services.cast_vote(
+        current_user, comparison, _field("option"), network_prefix(request.remote_addr)
+    )
     return _answer(before, f"Your vote for {before.names[option_id]} is saved.")
 
 

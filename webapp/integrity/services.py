@@ -1,0 +1,327 @@
+"""Integrity actions. The detector holds votes inside a verdict recompute; moderators
+release or void held votes by episode, void or restore an account's votes, and suspend
+or reinstate accounts. Every moderator action is logged and recomputes each comparison
+it touches (after the commit, through verdicts.queue)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased, selectinload
+
+from ..accounts.models import User, new_session_token
+from ..catalog.models import Comparison, as_utc, utcnow
+from ..core.actions import ActionError
+from ..extensions import db
+from ..verdicts import queue
+from ..voting.models import ClaimRating, Vote
+from .models import HoldEpisode, ModerationAction
+
+REASON_MAX = 500
+
+
+# --- moderators -------------------------------------------------------------------
+
+
+def _require_moderator(user: User) -> None:
+    if not user.has_role("moderator"):
+        raise ActionError("Only moderators can do that.", 403)
+
+
+def _check_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("Give a reason: it goes into the moderation log.", 422, "reason")
+    if len(reason) > REASON_MAX or "\x00" in reason:
+        raise ActionError(f"Keep the reason under {REASON_MAX} characters.", 422, "reason")
+    return reason
+
+
+def _log(actor: User | None, action: str, reason: str, affected: int, **targets) -> None:
+    db.session.add(
+        ModerationAction(
+            actor_id=actor.id if actor else None,
+            action=action,
+            reason=reason,
+            affected=affected,
+            **targets,
+        )
+    )
+
+
+def _touch(comparison_ids) -> None:
+    """Mark comparisons' inputs changed (the sweep's mark) and ask for their recompute
+    once this transaction commits."""
+    ids = sorted(set(comparison_ids))
+    if not ids:
+        return
+    db.session.execute(
+        sa.update(Comparison)
+        .where(Comparison.id.in_(ids))
+        .values(inputs_changed_at=utcnow(), updated_at=Comparison.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    for comparison_id in ids:
+        queue.request_recompute(comparison_id)
+
+
+def _comparisons_of_account(user_id: int) -> set[int]:
+    voted = sa.select(Vote.comparison_id).where(Vote.user_id == user_id)
+    rated = sa.select(ClaimRating.comparison_id).where(ClaimRating.user_id == user_id)
+    return set(db.session.scalars(sa.union(voted, rated)))
+
+
+def standing_changed(user_id: int) -> None:
+    """An account's standing changed (e.g. a post of theirs hidden): every comparison it
+    has input in is recomputed once the caller commits through verdicts.queue."""
+    _touch(_comparisons_of_account(user_id))
+
+
+def get_episode(episode_id: int) -> HoldEpisode:
+    episode = db.session.get(HoldEpisode, episode_id)
+    if episode is None:
+        raise ActionError("No hold episode with that number.", 404)
+    return episode
+
+
+def _lock_episode(episode_id: int) -> HoldEpisode:
+    """The episode, its row locked until the commit (FOR UPDATE on PostgreSQL; SQLite has
+    one writer at a time). The detector locks the open episode it adds votes to, so a
+    release or void never misses votes held while it runs (they would stay held in a
+    closed episode that no queue shows and no cool-off releases)."""
+    episode = db.session.scalars(
+        sa.select(HoldEpisode)
+        .where(HoldEpisode.id == episode_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if episode is None:
+        raise ActionError("No hold episode with that number.", 404)
+    return episode
+
+
+def _close_episode(moderator: User | None, episode_id: int, status: str, reason: str) -> int:
+    episode = _lock_episode(episode_id)
+    if episode.status != "open":
+        raise ActionError(f"This episode is already {episode.status}.", 409)
+    now = utcnow()
+    values = {"held_at": None}
+    if status == "voided":
+        values["voided_at"] = now
+    changed = db.session.execute(
+        sa.update(Vote)
+        .where(Vote.hold_episode_id == episode.id, Vote.held_at.is_not(None))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    episode.status, episode.resolved_at = status, now
+    episode.resolved_by_id = moderator.id if moderator else None
+    episode.resolution_reason = reason
+    action = "release_hold" if status == "released" else "void_hold"
+    _log(moderator, action, reason, changed, episode_id=episode.id)
+    _touch([episode.comparison_id])
+    return changed
+
+
+def release_episode(moderator: User, episode_id: int, reason) -> int:
+    _require_moderator(moderator)
+    reason = _check_reason(reason)
+    changed = _close_episode(moderator, episode_id, "released", reason)
+    queue.commit()
+    return changed
+
+
+def void_episode(moderator: User, episode_id: int, reason) -> int:
+    _require_moderator(moderator)
+    reason = _check_reason(reason)
+    changed = _close_episode(moderator, episode_id, "voided", reason)
+    queue.commit()
+    return changed
+
+
+def release_cooled_off(now: datetime | None = None) -> int:
+    """The cool-off: an open episode with no new held vote for HOLD_COOL_OFF_HOURS is
+    released, unless one of its accounts has been held again since (then it waits for a
+    moderator). Run by the periodic sweep. Returns how many episodes it released."""
+    now = now or utcnow()
+    cutoff = now - timedelta(hours=current_app.config["HOLD_COOL_OFF_HOURS"])
+    later = aliased(Vote)
+    mine = aliased(Vote)
+    held_again = (
+        sa.select(later.id)
+        .join(mine, mine.user_id == later.user_id)
+        .where(
+            mine.hold_episode_id == HoldEpisode.id,
+            later.hold_episode_id != HoldEpisode.id,
+            later.held_at > HoldEpisode.opened_at,
+        )
+        .exists()
+    )
+    due = list(
+        db.session.scalars(
+            sa.select(HoldEpisode.id).where(
+                HoldEpisode.status == "open", HoldEpisode.last_held_at < cutoff, ~held_again
+            )
+        )
+    )
+    released = 0
+    for episode_id in due:
+        try:
+            _close_episode(None, episode_id, "released", "Cool-off passed with normal behaviour.")
+        except ActionError:
+            continue  # a moderator closed it meanwhile (nothing was written for it)
+        released += 1
+    queue.commit()
+    return released
+
+
+def void_account_votes(moderator: User, target: User, reason) -> int:
+    """Void an account's votes: every vote and rating of it counts 0 (kept for audit),
+    including votes it casts later, until a moderator restores them. Returns how many
+    stored votes it voided."""
+    _require_moderator(moderator)
+    reason = _check_reason(reason)
+    if target.has_role("moderator") and moderator.role != "admin":
+        raise ActionError("Only an admin can void a moderator's votes.", 403)
+    if target.votes_voided_at is not None:
+        raise ActionError("This account's votes are already voided.", 409)
+    now = utcnow()
+    target.votes_voided_at = now
+    changed = db.session.execute(
+        sa.update(Vote)
+        .where(Vote.user_id == target.id, Vote.voided_at.is_(None))
+        .values(voided_at=now, held_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    _log(moderator, "void_votes", reason, changed, target_user_id=target.id)
+    _touch(_comparisons_of_account(target.id))
+    queue.commit()
+    return changed
+
+
+def restore_account_votes(moderator: User, target: User, reason) -> int:
+    """Undo void_account_votes. Votes voided earlier with a hold episode stay voided."""
+    _require_moderator(moderator)
+    reason = _check_reason(reason)
+    if target.votes_voided_at is None:
+        raise ActionError("This account's votes are not voided.", 409)
+    changed = db.session.execute(
+        sa.update(Vote)
+        .where(Vote.user_id == target.id, Vote.voided_at >= target.votes_voided_at)
+        .values(voided_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    target.votes_voided_at = None
+    _log(moderator, "restore_votes", reason, changed, target_user_id=target.id)
+    _touch(_comparisons_of_account(target.id))
+    queue.commit()
+    return changed
+
+
+def can_suspend(moderator: User, target: User) -> bool:
+    return (
+        moderator.is_authenticated
+        and moderator.has_role("moderator")
+        and moderator.id != target.id
+        and (not target.has_role("moderator") or moderator.role == "admin")
+    )
+
+
+def do_suspend(moderator: User, target: User, reason="") -> None:
+    """Suspend an account: it cannot sign in, and its votes and ratings leave every
+    verdict at the next recompute, which is asked for now."""
+    if not can_suspend(moderator, target):
+        raise ActionError("You can't suspend this account.", 403)
+    if target.suspended_at is None:
+        target.suspended_at = utcnow()
+        _log(moderator, "suspend", (reason or "").strip()[:REASON_MAX], 0, target_user_id=target.id)
+        _touch(_comparisons_of_account(target.id))
+    queue.commit()
+
+
+def do_unsuspend(moderator: User, target: User, reason="") -> None:
+    """Lift a suspension. The session token rotates, so cookies saved before the
+    suspension stay dead: the member signs in again."""
+    if not can_suspend(moderator, target):
+        raise ActionError("You can't change this account.", 403)
+    if target.suspended_at is not None:
+        target.suspended_at = None
+        target.session_token = new_session_token()
+        note = (reason or "").strip()[:REASON_MAX]
+        _log(moderator, "unsuspend", note, 0, target_user_id=target.id)
+        _touch(_comparisons_of_account(target.id))
+    queue.commit()
+
+
+# --- the review queue ---------------------------------------------------------------
+
+
+def open_episodes() -> sa.Select:
+    return (
+        sa.select(HoldEpisode)
+        .where(HoldEpisode.status == "open")
+        .order_by(HoldEpisode.opened_at.desc(), HoldEpisode.id.desc())
+        .options(selectinload(HoldEpisode.comparison))
+    )
+
+
+def episode_detail(episode: HoldEpisode) -> dict:
+    """What a moderator weighs: a timeline of the held votes, their networks (as
+    prefixes) and account ages, and the options they pushed."""
+    rows = db.session.execute(
+        sa.select(
+            Vote.updated_at,
+            Vote.option_id,
+            Vote.source_prefix,
+            Vote.held_at,
+            Vote.voided_at,
+            User.username,
+            User.created_at,
+            User.signup_prefix,
+        )
+        .join(User, User.id == Vote.user_id)
+        .where(Vote.hold_episode_id == episode.id)
+        .order_by(Vote.updated_at)
+    ).all()
+    now = utcnow()
+    names = {o.id: o.name for o in episode.comparison.options}
+    votes, prefixes, timeline = [], {}, {}
+    for at, option, prefix, held, voided, username, created, signup in rows:
+        at = as_utc(at)
+        net = prefix or signup or "unknown"
+        prefixes[net] = prefixes.get(net, 0) + 1
+        bucket = at.replace(minute=(at.minute // 10) * 10, second=0, microsecond=0)
+        timeline[bucket] = timeline.get(bucket, 0) + 1
+        votes.append(
+            {
+                "at": at,
+                "option": names.get(option, "?"),
+                "network": net,
+                "username": username,
+                "account_age_days": (now - as_utc(created)).total_seconds() / 86400.0,
+                "registered_at": as_utc(created),
+                "state": "voided" if voided else ("held" if held else "released"),
+            }
+        )
+    return {
+        "votes": votes,
+        "prefixes": sorted(prefixes.items(), key=lambda item: -item[1]),
+        "timeline": sorted(timeline.items()),
+        "peak": max(timeline.values(), default=0),
+    }
+
+
+def recent_actions(limit: int = 20) -> list[ModerationAction]:
+    return list(
+        db.session.scalars(
+            sa.select(ModerationAction)
+            .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+            .limit(limit)
+            .options(
+                selectinload(ModerationAction.actor),
+                selectinload(ModerationAction.target_user),
+            )
+        )
+    )
