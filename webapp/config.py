@@ -159,8 +159,11 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "HOLD_MIN_BURST": int(env("CROWDPICK_HOLD_MIN_BURST") or 5),
         "HOLD_SURGE_FACTOR": float(env("CROWDPICK_HOLD_SURGE_FACTOR") or 4),
         "HOLD_YOUNG_DAYS": float(env("CROWDPICK_HOLD_YOUNG_DAYS") or 7),
-        "HOLD_SKEW": float(env("CROWDPICK_HOLD_SKEW") or 0.8),
-        "HOLD_SKEW_MARGIN": float(env("CROWDPICK_HOLD_SKEW_MARGIN") or 0.25),
+        "HOLD_SKEW": float(env("CROWDPICK_HOLD_SKEW") or 0.9),
+        "HOLD_SKEW_MARGIN": float(env("CROWDPICK_HOLD_SKEW_MARGIN") or 0.35),
+        # Below this trust weight a surge's voter is suspicious (above the verdict's
+        # "established" 0.5, so aged sleeper accounts with little history are caught).
+        "HOLD_ESTABLISHED": float(env("CROWDPICK_HOLD_ESTABLISHED") or 0.75),
         "HOLD_CLUSTER_MIN": int(env("CROWDPICK_HOLD_CLUSTER_MIN") or 3),
         "HOLD_REGISTERED_WITHIN_MINUTES": float(
             env("CROWDPICK_HOLD_REGISTERED_WITHIN_MINUTES") or 30

@@ -5,7 +5,8 @@ A comparison's recent votes are held for review when all of these hold:
 1. **Surge**: the votes in the last ``window_hours`` are at least ``min_burst`` and at
    least ``surge_factor`` times what the comparison's own baseline rate predicts.
 2. **Suspicious source**: a vote is suspicious when its account is young (younger than
-   ``young_days``) or not yet established (trust weight below ``established``), or when
+   ``young_days``) or its trust weight is below ``established`` (HOLD_ESTABLISHED, set
+   above the verdict's own threshold so aged accounts with little history count), or when
    ``cluster_min`` or more of the window's votes come from its network prefix.
 3. **It pushes the verdict**: the suspicious votes lean to one option by at least
    ``skew`` of their number, and that is at least ``skew_margin`` above the option's share
@@ -29,9 +30,9 @@ class HoldRules:
     min_burst: int = 5
     surge_factor: float = 4.0
     young_days: float = 7.0
-    established: float = 0.5
-    skew: float = 0.8
-    skew_margin: float = 0.25
+    established: float = 0.75
+    skew: float = 0.9
+    skew_margin: float = 0.35
     cluster_min: int = 3
     registered_within_hours: float = 0.5
 
@@ -42,7 +43,7 @@ class HoldRules:
             min_burst=config["HOLD_MIN_BURST"],
             surge_factor=config["HOLD_SURGE_FACTOR"],
             young_days=config["HOLD_YOUNG_DAYS"],
-            established=config["TRUST_ESTABLISHED"],
+            established=config["HOLD_ESTABLISHED"],
             skew=config["HOLD_SKEW"],
             skew_margin=config["HOLD_SKEW_MARGIN"],
             cluster_min=config["HOLD_CLUSTER_MIN"],

@@ -30,7 +30,14 @@ def _window_counts(comparison: Comparison, now: datetime, rules: brigade.HoldRul
     window_votes, earlier = db.session.execute(
         sa.select(
             sa.func.count().filter(Vote.updated_at >= start),
-            sa.func.count().filter(Vote.updated_at < start, Vote.updated_at >= since),
+            # Held or voided votes are not the comparison's normal rate: a voided wave
+            # must not raise the bar for the next one.
+            sa.func.count().filter(
+                Vote.updated_at < start,
+                Vote.updated_at >= since,
+                Vote.held_at.is_(None),
+                Vote.voided_at.is_(None),
+            ),
         ).where(Vote.comparison_id == comparison.id, Vote.updated_at >= since)
     ).one()
     covered = max((start - since).total_seconds() / 3600.0, rules.window_hours)

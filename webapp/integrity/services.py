@@ -12,6 +12,8 @@ from flask import current_app
 from sqlalchemy.orm import aliased, selectinload
 
 from ..accounts.models import User, new_session_token
+from ..accounts.trust import TrustRules
+from ..accounts.trust_sql import trust_weight_sql
 from ..catalog.models import Comparison, as_utc, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
@@ -142,9 +144,12 @@ def void_episode(moderator: User, episode_id: int, reason) -> int:
 
 
 def release_cooled_off(now: datetime | None = None) -> int:
-    """The cool-off: an open episode with no new held vote for HOLD_COOL_OFF_HOURS is
-    released, unless one of its accounts has been held again since (then it waits for a
-    moderator). Run by the periodic sweep. Returns how many episodes it released."""
+    """The cool-off, run by the periodic sweep. In an open episode with no new held vote
+    for HOLD_COOL_OFF_HOURS, and none of whose accounts has been held again since, the
+    votes of accounts that have become established meanwhile (trust weight at least
+    TRUST_ESTABLISHED: weeks of age and separate active days) are released; the others
+    stay held until their accounts get there or a moderator acts. An episode with nothing
+    left held is closed as released. Returns how many votes it released."""
     now = now or utcnow()
     cutoff = now - timedelta(hours=current_app.config["HOLD_COOL_OFF_HOURS"])
     later = aliased(Vote)
@@ -166,13 +171,37 @@ def release_cooled_off(now: datetime | None = None) -> int:
             )
         )
     )
+    rules = TrustRules.from_config(current_app.config)
+    dialect = db.session.get_bind().dialect.name
+    grown = sa.select(User.id).where(trust_weight_sql(dialect, now, rules) >= rules.established)
     released = 0
     for episode_id in due:
-        try:
-            _close_episode(None, episode_id, "released", "Cool-off passed with normal behaviour.")
-        except ActionError:
-            continue  # a moderator closed it meanwhile (nothing was written for it)
-        released += 1
+        episode = _lock_episode(episode_id)
+        if episode.status != "open":
+            continue  # a moderator closed it meanwhile
+        changed = db.session.execute(
+            sa.update(Vote)
+            .where(
+                Vote.hold_episode_id == episode.id,
+                Vote.held_at.is_not(None),
+                Vote.user_id.in_(grown),
+            )
+            .values(held_at=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        still_held = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Vote.hold_episode_id == episode.id, Vote.held_at.is_not(None)
+            )
+        )
+        if changed or not still_held:
+            reason = "Cool-off passed; these accounts have since become established."
+            _log(None, "release_hold", reason, changed, episode_id=episode.id)
+            _touch([episode.comparison_id])
+        if not still_held:
+            episode.status, episode.resolved_at = "released", now
+            episode.resolved_by_id, episode.resolution_reason = None, "Cool-off passed."
+        released += changed
     queue.commit()
     return released
 

@@ -2,8 +2,8 @@
 and trust-weighted rating sums per claim, computed in the database so a recompute costs
 one GROUP BY however many votes there are.
 
-The trust weight is ``webapp.accounts.trust.trust_weight`` translated into SQL; a test
-checks the two agree row by row.
+The trust weight is ``webapp.accounts.trust.trust_weight`` translated into SQL
+(accounts/trust_sql.py); a test checks the two agree row by row.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ..accounts.models import User
 from ..accounts.trust import TrustRules
+from ..accounts.trust_sql import trust_weight_sql
 from ..catalog.models import Claim, Option
 from ..extensions import db
 from ..scoring.verdict import ClaimInput
@@ -33,51 +34,6 @@ class Inputs:
     claims: list[ClaimInput]
     claim_ids: list[int]
     editor_importance: dict[int, float]
-
-
-def _least(dialect: str, *args):
-    return (sa.func.least if dialect == "postgresql" else sa.func.min)(*args)
-
-
-def _greatest(dialect: str, *args):
-    return (sa.func.greatest if dialect == "postgresql" else sa.func.max)(*args)
-
-
-def _age_days(dialect: str, now: datetime):
-    moment = sa.literal(now, sa.DateTime(timezone=True))
-    if dialect == "postgresql":
-        # date_part gives double precision; EXTRACT gives numeric, far slower per row.
-        return sa.func.date_part("epoch", moment - User.created_at) / 86400.0
-    return sa.func.julianday(moment) - sa.func.julianday(User.created_at)
-
-
-def _fraction(dialect: str, value, full_at: float):
-    if full_at <= 0:
-        return sa.literal(1.0)
-    return _least(dialect, 1.0, _greatest(dialect, 0.0, value / full_at))
-
-
-def trust_weight_sql(dialect: str, now: datetime, rules: TrustRules, voided=None, held=None):
-    """SQL for trust_weight(age, active_days, verified=, strikes=, suspended=, voided=,
-    held=)."""
-    total = rules.shares_total or 1.0
-    verified = sa.case((User.email_verified_at.is_not(None), rules.email_share), else_=0.0)
-    progress = (
-        rules.age_share * _fraction(dialect, _age_days(dialect, now), rules.full_after_days)
-        + rules.days_share
-        * _fraction(dialect, sa.cast(User.active_days, sa.Float), rules.full_after_active_days)
-        + verified
-    ) / total
-    base = rules.new_weight + (1.0 - rules.new_weight) * progress
-    penalty = sa.case(
-        (User.strikes <= 0, 1.0),
-        else_=sa.func.power(rules.strike_factor, sa.cast(User.strikes, sa.Float)),
-    )
-    zero_when = sa.or_(User.suspended_at.is_not(None), User.votes_voided_at.is_not(None))
-    for column in (voided, held):
-        if column is not None:
-            zero_when = sa.or_(zero_when, column.is_not(None))
-    return sa.case((zero_when, 0.0), else_=base * penalty)
 
 
 def read_inputs(comparison, editorial_pick: int | None, now: datetime, rules: TrustRules):
