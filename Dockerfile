@@ -1,13 +1,20 @@
-# Image for the web process (and, later, the Celery worker and beat).
+# One image for the web process (gunicorn), the Celery workers and beat.
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FLASK_APP=webapp
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    FLASK_APP=webapp PYTHONPATH=/app
 WORKDIR /app
-COPY pyproject.toml README.md ./
+# Exact versions with their hashes (`make lock` writes the file from pyproject.toml): a
+# rebuild installs the same bytes, and a tampered or swapped package fails the build.
+# Its own layer, so a code change does not reinstall the dependencies.
+COPY requirements/deploy.txt requirements/deploy.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/deploy.txt
+# The code runs from /app (PYTHONPATH), so nothing unpinned is built or installed here.
 COPY webapp ./webapp
 COPY workers ./workers
 COPY migrations ./migrations
 COPY templates ./templates
-RUN pip install --no-cache-dir -e . && useradd --create-home crowdpick && chown crowdpick /app
+COPY deploy ./deploy
+RUN useradd --create-home crowdpick && mkdir -p /app/instance && chown crowdpick /app/instance
 USER crowdpick
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "webapp:create_app()"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "webapp:create_app()"]

@@ -59,7 +59,21 @@ chromium: ## Install Debian's chromium for browser tests when missing (root + ap
 	  else echo "No $(CHROMIUM), and this user cannot apt-get install it."; fi; \
 	fi
 
-test: $(VENV)/.installed-dev chromium ## Install test dependencies and run the whole suite
+NGINX ?= /usr/sbin/nginx
+# tests/ops/test_nginx.py runs deploy/nginx.conf in front of gunicorn: install Debian's
+# nginx when missing and allowed (root with apt; policy-rc.d keeps apt from starting it).
+nginx: ## Install Debian's nginx for the reverse-proxy test when missing (root + apt only)
+	@if [ ! -x $(NGINX) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's nginx package..."; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -qq nginx >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq nginx >/dev/null; } || \
+	      echo "Could not install nginx: the reverse-proxy test cannot run."; \
+	  else echo "No $(NGINX), and this user cannot apt-get install it."; fi; \
+	fi
+
+test: $(VENV)/.installed-dev chromium nginx ## Install test dependencies and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## Run ruff
@@ -72,7 +86,23 @@ bench: $(VENV)/.installed-dev ## Run the benchmarks and print their tables
 simulate: $(VENV)/.installed-dev ## Run the brigade simulation and print its table (docs/simulation.md)
 	$(BIN)/python bench/simulate.py
 
+# Pinned versions with hashes for the Docker image, resolved from pyproject.toml's ranges
+# on PyPI alone (this machine's pip settings and local wheel folders are left out).
+# Existing pins are kept while they still fit; `make lock UPGRADE=1` takes the newest.
+lock: $(VENV)/.installed-dev ## Re-resolve requirements/deploy.txt (pinned + hashed) from pyproject.toml
+	mkdir -p requirements
+	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+	  $(BIN)/pip-compile --quiet $(if $(UPGRADE),--upgrade) --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements/deploy.txt pyproject.toml
+
+$(VENV)/.installed-soak: pyproject.toml $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[dev,soak]'
+	touch $@
+
+soak: $(VENV)/.installed-soak ## 5-minute Locust soak against gunicorn + workers (docs/soak.md)
+	$(BIN)/python bench/soak/run.py $(SOAK_ARGS)
+
 clean: ## Remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 
-.PHONY: help install migrate demo run worker beat chromium test lint bench simulate clean
+.PHONY: help install migrate demo run worker beat chromium nginx test lint bench simulate lock soak clean

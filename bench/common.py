@@ -861,7 +861,8 @@ class SqlVoter:
                 )
                 self.active_today.add(user_id)
             self.conn.execute(
-                "UPDATE comparisons SET inputs_changed_at = now() WHERE id = %(c)s",
+                "UPDATE comparisons SET inputs_version = inputs_version + 1,"
+                " inputs_changed_at = now() WHERE id = %(c)s",
                 {"c": comparison_id},
             )
         with self.app.app_context():

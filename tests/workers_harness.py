@@ -126,6 +126,14 @@ class RedisServer:
         assert self.proc is not None
         os.kill(self.proc.pid, signal.SIGCONT)
 
+    def kill(self) -> None:
+        """SIGKILL: a crash, no shutdown. Without persistence `start()` brings it back
+        empty, the queued and unacknowledged messages gone."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.proc = None
+
     def stop(self) -> None:
         if self.proc is not None:
             with contextlib.suppress(ProcessLookupError):
@@ -177,7 +185,7 @@ class CeleryProcess:
     def wait_ready(self, timeout: float = 60) -> CeleryProcess:
         ready = " ready." if self.kind == "worker" else "beat: Starting..."
         wait_until(
-            lambda: self._check_alive() and ready in self.text(),
+            lambda: self.check_alive() and ready in self.text(),
             timeout,
             f"{self.kind} {self.name} to be ready",
             interval=0.1,
@@ -185,7 +193,7 @@ class CeleryProcess:
         )
         return self
 
-    def _check_alive(self) -> bool:
+    def check_alive(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
             raise AssertionError(
                 f"{self.kind} {self.name} exited ({self.proc.returncode}):\n{self.text()}"

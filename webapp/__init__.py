@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from pathlib import Path
 
@@ -29,8 +28,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(settings)
     register_logging(app)
     register_models()
+    register_input_checks(app)
     register_extensions(app)
     register_blueprints(app)
+    register_metrics(app)
     register_error_pages(app)
     register_template_helpers(app)
     register_cli(app)
@@ -48,8 +49,17 @@ def register_proxy_fix(app: Flask) -> None:
 
 
 def register_logging(app: Flask) -> None:
-    app.logger.setLevel(app.config["LOG_LEVEL"])
-    logging.getLogger("crowdpick").setLevel(app.config["LOG_LEVEL"])
+    # Text or JSON lines (LOG_FORMAT), each with its request id (see core/logs.py).
+    from .core import logs
+
+    logs.configure(app)
+
+
+def register_metrics(app: Flask) -> None:
+    # Prometheus: request latency by endpoint, vote actions, GET /metrics (core/metrics.py).
+    from .core import metrics
+
+    metrics.init_app(app)
 
 
 def register_models() -> None:
@@ -61,6 +71,14 @@ def register_models() -> None:
     from .mail import models as _mail  # noqa: F401
     from .verdicts import models as _verdicts  # noqa: F401
     from .voting import models as _voting  # noqa: F401
+
+
+def register_input_checks(app: Flask) -> None:
+    # Before the extensions, so the body-size and control-character checks come first:
+    # no CSRF check or rate-limit key reads a refused value (core/inputs.py).
+    from .core import inputs
+
+    inputs.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -97,11 +115,13 @@ def _sqlite_begin(connection):
 
 
 def register_blueprints(app: Flask) -> None:
-    from .core.converters import SlugConverter
+    from .core.converters import IdConverter, SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["int"] = IdConverter  # every <int:...> is a database id
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
+    from .core.health import bp as health_bp
     from .core.views import bp as core_bp
     from .discussions.moderation_views import bp as moderation_bp
     from .discussions.views import bp as discussions_bp
@@ -110,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from .voting.views import bp as voting_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(voting_bp)

@@ -57,13 +57,27 @@ def from_environment(instance_path: Path | None = None) -> dict:
     env = os.environ.get
     instance = Path(env("CROWDPICK_INSTANCE_PATH") or instance_path or DEFAULT_INSTANCE)
     redis_url = env("REDIS_URL") or None
-    cookie_secure = _bool(env("SESSION_COOKIE_SECURE"))
+    # Connect and read timeout (s) of every Redis call a web request makes: a stalled
+    # Redis costs a request this long per call, never a hang (see verdicts/queue.py).
+    redis_timeout = float(env("CROWDPICK_REDIS_TIMEOUT") or 0.5)
+    # Secure cookies: SESSION_COOKIE_SECURE when set, else on when the site's public
+    # address is https (production behind TLS), off for the one-machine http default.
+    https_site = (env("CROWDPICK_PUBLIC_URL") or "").strip().lower().startswith("https://")
+    cookie_secure = _bool(env("SESSION_COOKIE_SECURE"), https_site)
     database_url = env("DATABASE_URL") or f"sqlite:///{instance / 'crowdpick.sqlite3'}"
     return {
         "INSTANCE_PATH": instance,
         "SECRET_KEY": load_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A hung network must fail a PostgreSQL connection fast (503, /readyz), not hang.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            **(
+                {"connect_args": {"connect_timeout": 5}}
+                if database_url.startswith("postgres")
+                else {}
+            ),
+        },
         "PER_PAGE": int(env("CROWDPICK_PER_PAGE") or 12),
         "SEARCH_MAX_CHARS": int(env("CROWDPICK_SEARCH_MAX_CHARS") or 200),
         "IMPORT_MAX_BYTES": int(env("CROWDPICK_IMPORT_MAX_BYTES") or 1_000_000),
@@ -77,6 +91,12 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         # Rate limits (Flask-Limiter syntax, e.g. "30 per minute").
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_connect_timeout": redis_timeout, "socket_timeout": redis_timeout}
+            if redis_url
+            else {}
+        ),
+        "REDIS_TIMEOUT": redis_timeout,
         "RATELIMIT_HEADERS_ENABLED": True,
         # Keeps several deployments (or test runs) on one Redis apart.
         "RATELIMIT_KEY_PREFIX": env("CROWDPICK_RATELIMIT_PREFIX") or "crowdpick",
@@ -86,6 +106,11 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "VOTE_RATE_LIMIT": env("CROWDPICK_VOTE_RATE_LIMIT") or "30 per minute",
         "AUTH_RATE_LIMIT": env("CROWDPICK_AUTH_RATE_LIMIT") or "10 per minute",
         "PASSWORD_MIN_LENGTH": int(env("CROWDPICK_PASSWORD_MIN_LENGTH") or 10),
+        # Hostile input and transport (webapp/core/inputs.py, security.py): the largest
+        # request body (413 above it, before anything reads it), and the HSTS max-age sent
+        # on HTTPS answers (0: no Strict-Transport-Security header).
+        "MAX_CONTENT_LENGTH": int(env("CROWDPICK_MAX_CONTENT_LENGTH") or 1_048_576),
+        "HSTS_SECONDS": int(env("CROWDPICK_HSTS_SECONDS") or 31_536_000),
         # E-mail (webapp/mail/): over SMTP when CROWDPICK_SMTP_HOST is set, else written as
         # .eml files under instance/outbox/. Links in mails start with PUBLIC_URL, never
         # with the request's Host header (a forged Host must not re-point a reset link).
@@ -136,11 +161,19 @@ def from_environment(instance_path: Path | None = None) -> dict:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
-            # Far above any countdown, so a delayed task is never delivered twice early.
+            # The web's publish gives up after redis_timeout (send_task(retry=False));
+            # workers/celery_app.py gives worker and beat a longer read timeout.
+            "broker_connection_timeout": redis_timeout,
             "broker_transport_options": {
-                "visibility_timeout": int(env("CROWDPICK_VISIBILITY_TIMEOUT") or 3600)
+                # Far above any countdown, so a delayed task is never delivered twice early.
+                "visibility_timeout": int(env("CROWDPICK_VISIBILITY_TIMEOUT") or 3600),
+                "socket_connect_timeout": redis_timeout,
+                "socket_timeout": redis_timeout,
             },
         },
+        # Read timeout (s) of the worker's and beat's broker connection: a half-open or
+        # stalled Redis is then a connection error they recover from, not a hang.
+        "WORKER_REDIS_TIMEOUT": float(env("CROWDPICK_WORKER_REDIS_TIMEOUT") or 10),
         "RECOMPUTE_DELAY": float(env("CROWDPICK_RECOMPUTE_DELAY") or 0.25),
         "SWEEP_INTERVAL": float(env("CROWDPICK_SWEEP_INTERVAL") or 30),
         # Trust weight rules (see webapp/accounts/trust.py).
@@ -169,5 +202,19 @@ def from_environment(instance_path: Path | None = None) -> dict:
             env("CROWDPICK_HOLD_REGISTERED_WITHIN_MINUTES") or 30
         ),
         "HOLD_COOL_OFF_HOURS": float(env("CROWDPICK_HOLD_COOL_OFF_HOURS") or 72),
+        # Operations (webapp/core/logs.py, health.py, metrics.py; deploy/). Logs: "text"
+        # for a terminal, "json" (one object a line, with the request or task id) in production.
+        "LOG_FORMAT": (env("LOG_FORMAT") or "text").strip().lower(),
+        # /metrics answers only these networks (after ProxyFix) or a matching bearer token.
+        "METRICS_ENABLED": _bool(env("CROWDPICK_METRICS"), True),
+        "METRICS_ALLOW": env("CROWDPICK_METRICS_ALLOW") or "127.0.0.0/8,::1/128",
+        "METRICS_TOKEN": env("CROWDPICK_METRICS_TOKEN") or None,
+        # Each dependency check of /readyz (and scrape-time reads of /metrics) gives up after.
+        "HEALTH_TIMEOUT": float(env("CROWDPICK_HEALTH_TIMEOUT") or 2),
+        # /readyz fails when the beat sweep last ran on a worker longer ago than this (s);
+        # 0: the age is reported, never fails the check.
+        "HEARTBEAT_MAX_AGE": float(env("CROWDPICK_HEARTBEAT_MAX_AGE") or 0),
+        # Celery workers serve their own /metrics on this port (0: off).
+        "WORKER_METRICS_PORT": int(env("CROWDPICK_WORKER_METRICS_PORT") or 0),
         "LOG_LEVEL": env("LOG_LEVEL") or "INFO",
     }

@@ -1,10 +1,12 @@
 """The same timelines through the database path: real rows with explicit timestamps in
 a throw-away SQLite file, ``recompute_verdict`` (detect_and_hold, then the aggregate SQL,
-then compute) at every moment the pure run recomputed, and ``release_cooled_off`` where
-the pure run released an episode. Simulated time: the recompute reads its clock through
+then compute) at every moment the pure run recomputed, and ``release_cooled_off`` at each
+sweep where the pure run released votes. Simulated time: the recompute reads its clock through
 ``webapp.verdicts.services.utcnow``, which is patched here (in this process only) to the
 simulated moment; nothing in webapp/ is changed. Each comparison gets its own stretch of
-calendar, so one comparison's cool-off sweep cannot touch another's timeline."""
+calendar (500 days), so no sweep touches a comparison before its last read (episodes whose
+accounts never reach HOLD_ESTABLISHED, the cool-off's release bar, stay open, and a later
+comparison's sweep may release them, after their reads)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ class Agreement:
     same_held: int
     same_verdict: int
     held: int  # votes held at the first read (pure)
+    releases: int  # cool-off sweeps that released votes, replayed with release_cooled_off
     detail: list[str]
 
 
@@ -128,7 +131,10 @@ def replay(
     pure = run.run(reads)
     ordered = run.ballots
     clock = Clock()
-    agreement = Agreement(world.index, kind, len(reads), 0, 0, len(pure[reads[0]].held), [])
+    releases = sum(event == "release" for event, _ in run.trace)
+    agreement = Agreement(
+        world.index, kind, len(reads), 0, 0, len(pure[reads[0]].held), releases, []
+    )
     with app.app_context(), mock.patch("webapp.verdicts.services.utcnow", clock):
         comparison_id, to_db, user_of = _build(world, ordered, origin)
         from_db = {v: k for k, v in to_db.items()}
@@ -181,12 +187,36 @@ def replay(
     return agreement
 
 
+def _same_rules(config, rules: Rules) -> None:
+    """The pure engine's rules are the app's configured ones, or the comparison is moot:
+    among them the cool-off's release bar, HOLD_ESTABLISHED (release_cooled_off)."""
+    from webapp.accounts.trust import TrustRules
+    from webapp.integrity.brigade import HoldRules
+    from webapp.scoring.verdict import Params
+
+    configured = Rules(
+        hold=HoldRules.from_config(config),
+        trust=TrustRules.from_config(config),
+        params=Params.from_config(config),
+        cool_off=config["HOLD_COOL_OFF_HOURS"],
+        baseline_days=config["HOLD_BASELINE_DAYS"],
+    )
+    if configured != rules:
+        raise SystemExit(f"the engine's rules {rules} are not the app's {configured}")
+    if rules.release_weight != config["HOLD_ESTABLISHED"]:
+        raise SystemExit(
+            f"the engine releases from weight {rules.release_weight}; release_cooled_off "
+            f"from HOLD_ESTABLISHED {config['HOLD_ESTABLISHED']}"
+        )
+
+
 def check(samples: list[tuple[World, list[Ballot], list[float], str]]) -> list[Agreement]:
     """samples: (world, honest + extra ballots, read moments, label)."""
     import flask_migrate
 
     with tempfile.TemporaryDirectory(prefix="crowdpick-sim-") as folder:
         app = make_app(Path(folder))
+        _same_rules(app.config, Rules())
         migrations = str(Path(__file__).resolve().parents[2] / "migrations")
         if not logging.getLogger().handlers:  # else alembic's own INFO logging goes on
             logging.basicConfig(level=logging.WARNING)

@@ -96,7 +96,9 @@ def test_suspended_account_cannot_sign_in(client):
         "/login",
         data={"login": "sus", "password": factories.PASSWORD, "csrf_token": csrf_token(client)},
     )
-    assert response.status_code == 401
+    # The right password on a suspended account: told why (403), still not signed in.
+    assert response.status_code == 403
+    assert "suspended" in response.get_data(as_text=True)
     assert signed_in_as(client) is None
 
 

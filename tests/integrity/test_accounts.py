@@ -19,6 +19,7 @@ from tests.integrity.scenes import (
 )
 from tests.integrity.seeding import BRIGADE_NET, stored, totals, votes_of
 from webapp.accounts.trust import TrustRules
+from webapp.core.actions import ActionError
 from webapp.discussions import moderation
 from webapp.discussions import services as discussions
 from webapp.extensions import db
@@ -248,6 +249,51 @@ def test_a_voided_account_cannot_revive_its_vote_by_withdrawing_and_voting_again
     cast_vote(target, comp, rival.id)
     integrity.void_account_votes(moderator_client.moderator, target, "Sock puppet.")
     assert totals(stored(comp.id))[rival.id] == 0.0
-    withdraw_vote(target, comp)
-    cast_vote(target, comp, rival.id)
-    assert totals(stored(comp.id))[rival.id] == 0.0
+    # The voided vote cannot be withdrawn (that would erase its record)...
+    with pytest.raises(ActionError) as refused:
+        withdraw_vote(target, comp)
+    assert refused.value.status == 409
+    # ...and while the account is voided a changed vote stays void, and so does a vote
+    # on another comparison.
+    cast_vote(target, comp, editors.id)
+    assert totals(stored(comp.id))[editors.id] == pytest.approx(8.0)
+    other = factories.comparison("Other", "Other Stove", pick=0, age_days=30)
+    seeding.settle(other, other.options[0], 8)
+    cast_vote(target, other, other.options[1].id)
+    assert totals(stored(other.id))[other.options[1].id] == 0.0
+
+
+def test_withdrawing_and_recasting_cannot_free_a_held_vote(app, session):
+    scene = held_scene("Escape")
+    member = scene.burst[0]
+    with pytest.raises(ActionError) as refused:
+        withdraw_vote(member, scene.comparison)
+    assert refused.value.status == 409
+    (vote,) = votes_of(scene.comparison.id, [member.id])
+    assert vote.held_at is not None and vote.hold_episode_id == scene.episode.id
+
+
+def test_restoring_an_account_puts_its_held_votes_back_on_hold(app, session, moderator_client):
+    scene = held_scene("Restore")
+    member = scene.burst[0]
+    integrity.void_account_votes(moderator_client.moderator, member, "Looks like a sock.")
+    integrity.restore_account_votes(moderator_client.moderator, member, "It was not.")
+    (vote,) = votes_of(scene.comparison.id, [member.id])
+    assert vote.held_at is not None and vote.voided_at is None
+    assert stored(scene.comparison.id).held_votes == BURST
+
+
+def test_suspension_refuses_repeats_and_long_reasons(app, session, moderator_client):
+    member = factories.user("repeat")
+    mod = moderator_client.moderator
+    with pytest.raises(ActionError) as long_reason:
+        integrity.do_suspend(mod, member, "x" * 501)
+    assert long_reason.value.status == 422 and member.suspended_at is None
+    with pytest.raises(ActionError) as not_suspended:
+        integrity.do_unsuspend(mod, member)
+    assert not_suspended.value.status == 409
+    integrity.do_suspend(mod, member, "spam")
+    with pytest.raises(ActionError) as again:
+        integrity.do_suspend(mod, member)
+    assert again.value.status == 409
+    assert [a.action for a in log_rows()] == ["suspend"]

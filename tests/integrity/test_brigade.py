@@ -378,3 +378,19 @@ def test_aged_sleepers_below_the_hold_threshold_are_held():
     # The same accounts with the weight of long-time members are not suspicious.
     members = [replace(v, weight=0.8) for v in sleepers]
     assert held(detect(members, 0.5, {A: 0.6, B: 0.4}, OPTIONS)) == []
+
+
+def test_full_weight_members_behind_one_network_are_not_held():
+    # An office: six long-standing members on one prefix vote together.
+    office = [old(B, NET) for _ in range(6)]
+    assert held(detect(office, 0.2, {A: 0.6, B: 0.4}, OPTIONS)) == []
+    # The same network with accounts just below full weight is suspicious again.
+    almost = [replace(v, weight=0.9) for v in office]
+    assert len(held(detect(almost, 0.2, {A: 0.6, B: 0.4}, OPTIONS))) == 6
+
+
+def test_evidence_says_when_there_were_no_earlier_votes():
+    burst = [fresh(B, NET) for _ in range(6)]
+    reasons = detect(burst, 0.0, {}, OPTIONS).reasons
+    assert any("no earlier votes to compare with" in r for r in reasons)
+    assert not any("of the earlier votes" in r for r in reasons)

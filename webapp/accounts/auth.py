@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, request, url_for
-from flask_login import LoginManager
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_login import LoginManager, user_loaded_from_cookie
 
 from ..core.errors import wants_json
 from . import services
@@ -14,6 +14,14 @@ def init_login(app: Flask, manager: LoginManager) -> None:
     manager.session_protection = "strong"
     manager.user_loader(services.load_user)
     manager.unauthorized_handler(unauthorized)
+
+    @user_loaded_from_cookie.connect_via(app)
+    def _bind_restored_session(_app, user):
+        # Flask-Login restores the user from the remember-me cookie without recording the
+        # client identifier that "strong" session protection checks, so the very next
+        # request would wipe the session and the cookie: "keep me signed in" lasted one
+        # page. Record it, as a password sign-in does.
+        session["_id"] = manager._session_identifier_generator()
 
 
 def unauthorized():

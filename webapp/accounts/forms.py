@@ -1,17 +1,19 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from . import usernames
+
+
+def username_rule(_form, field) -> None:
+    """The one username rule (webapp/accounts/usernames.py); the service checks it too."""
+    problem = usernames.problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 class RegisterForm(FlaskForm):
-    username = StringField(
-        "Username",
-        validators=[
-            DataRequired(),
-            Length(min=3, max=32),
-            Regexp(r"^[A-Za-z0-9_.-]+$", message="Use letters, digits, '.', '_' or '-'."),
-        ],
-    )
+    username = StringField("Username", validators=[DataRequired(), username_rule])
     email = EmailField(
         "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )

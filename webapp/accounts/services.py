@@ -10,7 +10,7 @@ from ..core.actions import ActionError
 from ..extensions import db
 from ..mail import addresses
 from ..mail import services as mail
-from . import passwords, tokens, trust
+from . import passwords, tokens, trust, usernames
 from .models import ROLES, User, new_session_token
 
 
@@ -30,6 +30,13 @@ def check_new_password(password: str, username: str, email: str, field: str = "p
     problem = passwords.password_problem(
         password, current_app.config["PASSWORD_MIN_LENGTH"], username, email.split("@")[0]
     )
+    if problem:
+        raise ActionError(problem, 422, field)
+
+
+def check_username(username: str, field: str = "username") -> None:
+    """The one username rule, for the form and for every other way in (the CLI)."""
+    problem = usernames.problem(username)
     if problem:
         raise ActionError(problem, 422, field)
 
@@ -55,6 +62,7 @@ def do_register(
     sent after the commit."""
     if role not in ROLES:
         raise ActionError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", 422)
+    check_username(username)
     if username_taken(username):
         raise ActionError("That username is taken.", 409, "username")
     check_email_allowed(email)
@@ -103,6 +111,13 @@ def do_change_password(user: User, current: str, new: str) -> None:
     check_new_password(new, user.username, user.email, field="new")
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()  # ends every other session and cookie
+    db.session.commit()
+
+
+def do_logout(user: User) -> None:
+    """A new session token: every session and remember-me cookie of the account, this
+    browser's saved copies included, stops working (see User.get_id and load_user)."""
+    user.session_token = new_session_token()
     db.session.commit()
 
 

@@ -4,8 +4,6 @@ Flask-Limiter limits (values in config)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     abort,
@@ -23,6 +21,7 @@ from ..core.actions import ActionError
 from ..core.limits import per_account
 from ..core.net import network_prefix
 from ..core.pagination import paginate
+from ..core.security import rotate_csrf_token, safe_next
 from ..extensions import limiter
 from . import services
 from .forms import (
@@ -74,15 +73,6 @@ def sign_in_failed(response) -> bool:
     return response.status_code == 401
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: never send a person to another host after sign-in."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("catalog.home")
-
-
 def _show_on_form(form, exc: ActionError, default: str) -> int:
     """Put a service's refusal next to the field it names; the page answers its status."""
     field = getattr(form, exc.field or default)
@@ -124,6 +114,7 @@ def register():
         else:
             g.account_created = True
             login_user(user)
+            rotate_csrf_token()
             return redirect(url_for("accounts.welcome", next=safe_next(request.args.get("next"))))
     elif form.is_submitted():
         status = 422
@@ -156,12 +147,21 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = services.authenticate(form.login.data, form.password.data)
-        if user is not None and login_user(user, remember=form.remember.data):
+        if user is not None and user.suspended_at is not None:
+            # The password was right, so saying why tells nothing to a guesser; 403, not
+            # 401, so it does not count as a failed sign-in either.
+            form.form_errors.append(
+                "This account is suspended by the moderators; it cannot sign in for now."
+            )
+            status = 403
+        elif user is not None and login_user(user, remember=form.remember.data):
+            rotate_csrf_token()  # a token seen before the sign-in is refused after it
             flash(f"Signed in as {user.username}.", "success")
             return redirect(safe_next(request.args.get("next")))
-        # One message for every failure: it never tells whether the account exists.
-        form.form_errors.append("That username/e-mail and password do not match an account.")
-        status = 401
+        else:
+            # One message for every failure: it never tells whether the account exists.
+            form.form_errors.append("That username/e-mail and password do not match an account.")
+            status = 401
     elif form.is_submitted():
         status = 422
     return render_template("accounts/login.html", form=form), status
@@ -169,7 +169,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Ends every copy of this account's session and remember-me cookie.
+        services.do_logout(current_user._get_current_object())
     logout_user()
+    rotate_csrf_token()
     flash("Signed out.", "info")
     return redirect(url_for("catalog.home"))
 
@@ -299,6 +303,7 @@ def reset_password(token: str):
             status = _show_on_form(form, exc, default="new")
         else:
             logout_user()  # whoever was signed in here, the account is now this one's
+            rotate_csrf_token()
             if login_user(user):
                 flash("Your new password is set. Your other sessions are signed out.", "success")
                 return redirect(url_for("accounts.profile", username=user.username))

@@ -51,9 +51,13 @@ class Comparison(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
-    # Set in the same transaction as every vote or rating write; the verdict engine
-    # recomputes comparisons whose inputs changed after their last verdict. Deliberately
-    # not indexed: an index here would make every vote's update a non-HOT one.
+    # Bumped in the same transaction as every write that can change the community verdict
+    # (vote, rating, void, hold, pick change); the sweep recomputes comparisons whose
+    # version is ahead of the one their verdict read. A counter, not a time: web hosts'
+    # clocks never decide. Neither column is indexed: an index here would make every
+    # vote's update a non-HOT one.
+    inputs_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # When the inputs last changed (web host's clock): dates staleness, decides nothing.
     inputs_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     options: Mapped[list[Option]] = relationship(

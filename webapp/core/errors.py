@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+import contextlib
+
+from flask import Flask, current_app, g, render_template, request
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .actions import ActionError
+
+# Seconds a client is asked to wait when the database is unreachable: a restarting or
+# failing-over PostgreSQL is usually back within this.
+RETRY_AFTER = 5
+# Errors that mean "the database cannot be reached right now", not "this request is
+# wrong": refused or dropped connections, a server shutting down, a full pool.
+DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
 def wants_json() -> bool:
@@ -28,11 +38,71 @@ def render_action_error(error: ActionError):
     return render_error(as_http)
 
 
-def register(app: Flask) -> None:
-    app.register_error_handler(HTTPException, render_error)
-    app.register_error_handler(ActionError, render_action_error)
+def render_database_down(error: Exception):
+    """503 with Retry-After, never a 500: the client may retry (a vote or rating is one
+    row per member, so a retried write cannot count twice)."""
+    outage = isinstance(error, DATABASE_DOWN) or getattr(error, "connection_invalidated", False)
+    if not outage:  # a DBAPIError from a bad statement, not an outage
+        return unexpected_error(error)
+    current_app.logger.warning(
+        "Database unavailable on %s %s: %s",
+        request.method,
+        request.path,
+        str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300],
+    )
+    from ..extensions import db, login_manager
 
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        return render_error(InternalServerError())
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    # The page must not need the database: render it for an anonymous visitor, as the
+    # signed-in user cannot be loaded (and a loaded one is expired by the rollback).
+    g._login_user = login_manager.anonymous_user()
+    unavailable = ServiceUnavailable(
+        "Crowdpick cannot reach its database right now. Please try again in a few seconds."
+    )
+    try:
+        body, code = render_error(unavailable)
+    except Exception:  # noqa: BLE001 - the page itself failed: a plain answer still helps
+        body, code = unavailable.description, 503
+    return body, code, {"Retry-After": str(RETRY_AFTER)}
+
+
+def render_internal_error(error: InternalServerError):
+    # Flask turns an exception raised after the view (an after_request hook reading the
+    # database, say) into a 500 that carries it: an outage is still a 503.
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, sa_exc.DBAPIError | sa_exc.TimeoutError):
+        return render_database_down(original)
+    return render_error(error)
+
+
+def unexpected_error(error: Exception):
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return render_error(InternalServerError())
+
+
+def close_session_quietly(_exc) -> None:
+    """Teardown, before Flask-SQLAlchemy's: closing the session rolls back on its
+    connection, and if the database went away after the answer was made that raises out
+    of the WSGI app, turning the answer into a bare 500. Drop the connection instead."""
+    from ..extensions import db
+
+    try:
+        db.session.remove()
+    except (sa_exc.DBAPIError, sa_exc.TimeoutError) as error:
+        reason = getattr(error, "orig", None) or error
+        current_app.logger.warning("Database gone while closing the session: %s", reason)
+        with contextlib.suppress(Exception):
+            db.session.invalidate()
+        db.session.registry.clear()
+
+
+def register(app: Flask) -> None:
+    # Teardowns run last-registered first: this one before Flask-SQLAlchemy's.
+    app.teardown_appcontext(close_session_quietly)
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(InternalServerError, render_internal_error)
+    app.register_error_handler(ActionError, render_action_error)
+    for error in (*DATABASE_DOWN, sa_exc.DBAPIError):
+        app.register_error_handler(error, render_database_down)
+    app.register_error_handler(Exception, unexpected_error)

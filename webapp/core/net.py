@@ -9,6 +9,13 @@ import ipaddress
 def network_prefix(address: str | None) -> str | None:
     if not address:
         return None
+    # Fast path for the common dotted IPv4 address (on every vote): no ipaddress objects.
+    parts = address.split(".")
+    if len(parts) == 4 and all(p.isascii() and p.isdigit() and len(p) <= 3 for p in parts):
+        octets = [int(p) for p in parts]
+        if max(octets) <= 255:
+            return f"{octets[0]}.{octets[1]}.{octets[2]}.0/24"
+        return None
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:

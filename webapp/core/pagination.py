@@ -6,10 +6,17 @@ from flask import abort, current_app, request
 
 from ..extensions import db
 
+# Far past the end of any list, and its offset still fits every database's integers.
+MAX_PAGE = 1_000_000
+
 
 def page_number() -> int:
-    """?page= as a positive number; anything else (missing, 0, -1, "abc") is page 1."""
+    """?page= as a positive number; anything else (missing, 0, -1, "abc") is page 1. A
+    number past MAX_PAGE (?page=9999999999999999999) is a 404, like any page past the end:
+    its offset would overflow the database's integers."""
     page = request.args.get("page", 1, type=int)
+    if page and page > MAX_PAGE:
+        abort(404, description="There is no such page of this list.")
     return page if page and page > 0 else 1
 
 

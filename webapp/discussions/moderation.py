@@ -143,8 +143,9 @@ def do_resolve(editor: User, thread: Thread, conclusion, new_pick_id=None) -> Pi
             )
             verdict.picked_option_id = new_pick
             db.session.add(change)
-            # Agreement is measured against the pick: the community verdict must follow.
-            queue.request_recompute(thread.comparison_id)
+            # Agreement is measured against the pick: the community verdict must follow,
+            # through the sweep too when the queue is down (the input version is its mark).
+            queue.mark_inputs_changed([thread.comparison_id])
     thread.status, thread.resolved_at, thread.resolved_by_id = "resolved", utcnow(), editor.id
     thread.conclusion, thread.conclusion_html = conclusion, render_markdown(conclusion)
     queue.commit()

@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..accounts.services import note_participation
 from ..catalog.models import Comparison, as_utc, utcnow
 from ..core.actions import ActionError
+from ..core.inputs import whole_id
 from ..extensions import db
 from . import permissions
 from .markup import count_links, render_markdown
@@ -82,6 +83,9 @@ def check_title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
         raise ActionError("Give the thread a title.", 422)
+    if "\n" in title or "\r" in title:
+        # Other control characters never get here (core/inputs.py refuses them).
+        raise ActionError("Keep the title on one line.", 422)
     if len(title) > 200:
         raise ActionError("Keep the title under 200 characters.", 422)
     return title
@@ -186,7 +190,8 @@ def do_post(user: User, thread: Thread, body, parent_id=None, prepared_html=None
 
 
 def _post_in_thread(post_id, thread: Thread) -> Post:
-    post = db.session.get(Post, int(post_id)) if str(post_id).isdigit() else None
+    number = whole_id(post_id)
+    post = db.session.get(Post, number) if number is not None else None
     if post is None or post.thread_id != thread.id:
         raise ActionError("The post you replied to is not in this thread.", 422)
     return post

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..catalog.services import require_published
 from ..core.errors import wants_json
+from ..core.inputs import whole_id
 from ..core.limits import per_account
 from ..core.pagination import paginate
 from ..extensions import limiter
@@ -79,7 +80,7 @@ def disagree(slug: str):
 def thread(thread_id: int):
     thread = _thread(thread_id)
     posts = paginate(services.top_level_posts(thread), "POSTS_PER_PAGE")
-    quote = _quote(thread, request.args.get("quote", type=int))
+    quote = _quote(thread, whole_id(request.args.get("quote")))
     return render_template(
         "discussions/thread.html",
         thread=thread,

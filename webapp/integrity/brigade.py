@@ -7,7 +7,8 @@ A comparison's recent votes are held for review when all of these hold:
 2. **Suspicious source**: a vote is suspicious when its account is young (younger than
    ``young_days``) or its trust weight is below ``established`` (HOLD_ESTABLISHED, set
    above the verdict's own threshold so aged accounts with little history count), or when
-   ``cluster_min`` or more of the window's votes come from its network prefix.
+   ``cluster_min`` or more of the window's votes come from its network prefix and it is
+   not at full weight (an office or a carrier puts long-standing members on one prefix).
 3. **It pushes the verdict**: the suspicious votes lean to one option by at least
    ``skew`` of their number, and that is at least ``skew_margin`` above the option's share
    among the settled votes (those before the window). A surge that splits like the
@@ -130,10 +131,12 @@ def detect(
     crowded = {p for p, n in per_prefix.items() if n >= rules.cluster_min}
 
     def suspicious(v: VoteFact) -> bool:
+        # A crowded network alone does not make a full-weight member suspicious: an
+        # office or a carrier puts many long-standing members behind one prefix.
         return (
             v.account_age_days < rules.young_days
             or v.weight < rules.established
-            or v.prefix in crowded
+            or (v.prefix in crowded and v.weight < 1.0)
         )
 
     flagged = [v for v in window if suspicious(v)]
@@ -158,10 +161,12 @@ def detect(
     finding.reasons.append(
         f"{len(window)} votes in {rules.window_hours:g} h where about {expected:.1f} were expected"
     )
-    finding.reasons.append(
-        f"{share:.0%} of the suspicious votes push one option, which had "
-        f"{settled:.0%} of the earlier votes"
+    earlier = (
+        f"which had {settled:.0%} of the earlier votes"
+        if settled_shares
+        else "on a comparison with no earlier votes to compare with"
     )
+    finding.reasons.append(f"{share:.0%} of the suspicious votes push one option, {earlier}")
     if young:
         finding.reasons.append(f"{young} from accounts younger than {rules.young_days:g} days")
     shared = Counter(v.prefix for v in pushing if v.prefix in crowded)

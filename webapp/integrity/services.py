@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 from ..accounts.models import User, new_session_token
 from ..accounts.trust import TrustRules
 from ..accounts.trust_sql import trust_weight_sql
-from ..catalog.models import Comparison, as_utc, utcnow
+from ..catalog.models import as_utc, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
 from ..verdicts import queue
@@ -56,17 +56,7 @@ def _log(actor: User | None, action: str, reason: str, affected: int, **targets)
 def _touch(comparison_ids) -> None:
     """Mark comparisons' inputs changed (the sweep's mark) and ask for their recompute
     once this transaction commits."""
-    ids = sorted(set(comparison_ids))
-    if not ids:
-        return
-    db.session.execute(
-        sa.update(Comparison)
-        .where(Comparison.id.in_(ids))
-        .values(inputs_changed_at=utcnow(), updated_at=Comparison.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-    for comparison_id in ids:
-        queue.request_recompute(comparison_id)
+    queue.mark_inputs_changed(comparison_ids)
 
 
 def _comparisons_of_account(user_id: int) -> set[int]:
@@ -111,7 +101,7 @@ def _close_episode(moderator: User | None, episode_id: int, status: str, reason:
     now = utcnow()
     values = {"held_at": None}
     if status == "voided":
-        values["voided_at"] = now
+        values["voided_at"] = sa.func.coalesce(Vote.voided_at, now)
     changed = db.session.execute(
         sa.update(Vote)
         .where(Vote.hold_episode_id == episode.id, Vote.held_at.is_not(None))
@@ -146,8 +136,8 @@ def void_episode(moderator: User, episode_id: int, reason) -> int:
 def release_cooled_off(now: datetime | None = None) -> int:
     """The cool-off, run by the periodic sweep. In an open episode with no new held vote
     for HOLD_COOL_OFF_HOURS, and none of whose accounts has been held again since, the
-    votes of accounts that have become established meanwhile (trust weight at least
-    TRUST_ESTABLISHED: weeks of age and separate active days) are released; the others
+    votes of accounts that the detector would no longer find suspicious (trust weight at
+    least HOLD_ESTABLISHED: weeks of age and separate active days) are released; the others
     stay held until their accounts get there or a moderator acts. An episode with nothing
     left held is closed as released. Returns how many votes it released."""
     now = now or utcnow()
@@ -173,7 +163,10 @@ def release_cooled_off(now: datetime | None = None) -> int:
     )
     rules = TrustRules.from_config(current_app.config)
     dialect = db.session.get_bind().dialect.name
-    grown = sa.select(User.id).where(trust_weight_sql(dialect, now, rules) >= rules.established)
+    # The detector's own bar, not the verdict's (lower) one: an aged sleeper account is
+    # established for the verdict yet still suspicious, and must not walk out by waiting.
+    bar = current_app.config["HOLD_ESTABLISHED"]
+    grown = sa.select(User.id).where(trust_weight_sql(dialect, now, rules) >= bar)
     released = 0
     for episode_id in due:
         episode = _lock_episode(episode_id)
@@ -195,7 +188,7 @@ def release_cooled_off(now: datetime | None = None) -> int:
             )
         )
         if changed or not still_held:
-            reason = "Cool-off passed; these accounts have since become established."
+            reason = "Cool-off passed; these accounts have since reached the detector's trust bar."
             _log(None, "release_hold", reason, changed, episode_id=episode.id)
             _touch([episode.comparison_id])
         if not still_held:
@@ -221,7 +214,8 @@ def void_account_votes(moderator: User, target: User, reason) -> int:
     changed = db.session.execute(
         sa.update(Vote)
         .where(Vote.user_id == target.id, Vote.voided_at.is_(None))
-        .values(voided_at=now, held_at=None)
+        # held_at stays: restoring the account puts a held vote back on hold, not live.
+        .values(voided_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     _log(moderator, "void_votes", reason, changed, target_user_id=target.id)
@@ -231,14 +225,21 @@ def void_account_votes(moderator: User, target: User, reason) -> int:
 
 
 def restore_account_votes(moderator: User, target: User, reason) -> int:
-    """Undo void_account_votes. Votes voided earlier with a hold episode stay voided."""
+    """Undo void_account_votes. Votes voided with a hold episode stay voided; held votes
+    are held again (the void left their hold in place)."""
     _require_moderator(moderator)
     reason = _check_reason(reason)
     if target.votes_voided_at is None:
         raise ActionError("This account's votes are not voided.", 409)
     changed = db.session.execute(
         sa.update(Vote)
-        .where(Vote.user_id == target.id, Vote.voided_at >= target.votes_voided_at)
+        .where(
+            Vote.user_id == target.id,
+            Vote.voided_at >= target.votes_voided_at,
+            ~sa.exists().where(
+                HoldEpisode.id == Vote.hold_episode_id, HoldEpisode.status == "voided"
+            ),
+        )
         .values(voided_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -258,15 +259,24 @@ def can_suspend(moderator: User, target: User) -> bool:
     )
 
 
+def _optional_reason(reason) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX or "\x00" in reason:
+        raise ActionError(f"Keep the reason under {REASON_MAX} characters.", 422, "reason")
+    return reason
+
+
 def do_suspend(moderator: User, target: User, reason="") -> None:
     """Suspend an account: it cannot sign in, and its votes and ratings leave every
     verdict at the next recompute, which is asked for now."""
     if not can_suspend(moderator, target):
         raise ActionError("You can't suspend this account.", 403)
-    if target.suspended_at is None:
-        target.suspended_at = utcnow()
-        _log(moderator, "suspend", (reason or "").strip()[:REASON_MAX], 0, target_user_id=target.id)
-        _touch(_comparisons_of_account(target.id))
+    reason = _optional_reason(reason)
+    if target.suspended_at is not None:
+        raise ActionError(f"{target.username} is already suspended.", 409)
+    target.suspended_at = utcnow()
+    _log(moderator, "suspend", reason, 0, target_user_id=target.id)
+    _touch(_comparisons_of_account(target.id))
     queue.commit()
 
 
@@ -275,12 +285,13 @@ def do_unsuspend(moderator: User, target: User, reason="") -> None:
     suspension stay dead: the member signs in again."""
     if not can_suspend(moderator, target):
         raise ActionError("You can't change this account.", 403)
-    if target.suspended_at is not None:
-        target.suspended_at = None
-        target.session_token = new_session_token()
-        note = (reason or "").strip()[:REASON_MAX]
-        _log(moderator, "unsuspend", note, 0, target_user_id=target.id)
-        _touch(_comparisons_of_account(target.id))
+    reason = _optional_reason(reason)
+    if target.suspended_at is None:
+        raise ActionError(f"{target.username} is not suspended.", 409)
+    target.suspended_at = None
+    target.session_token = new_session_token()
+    _log(moderator, "unsuspend", reason, 0, target_user_id=target.id)
+    _touch(_comparisons_of_account(target.id))
     queue.commit()
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..accounts.services import user_by_username
+from ..core.actions import ActionError
 from ..core.pagination import paginate
 from . import services
 
@@ -30,6 +31,10 @@ def _profile(target):
 @login_required
 def holds():
     _moderators_only()
+    return _queue_page()
+
+
+def _queue_page(errors: dict | None = None, typed: dict | None = None):
     episodes = paginate(services.open_episodes(), "POSTS_PER_PAGE")
     details = {e.id: services.episode_detail(e) for e in episodes.items}
     return render_template(
@@ -37,6 +42,8 @@ def holds():
         episodes=episodes,
         details=details,
         actions=services.recent_actions(),
+        errors=errors or {},
+        typed=typed or {},
     )
 
 
@@ -50,20 +57,32 @@ def episode(episode_id: int):
     )
 
 
+def _close(episode_id: int, action, done: str):
+    """Release or void; a refused reason comes back next to its field, typed text kept."""
+    reason = request.form.get("reason")
+    try:
+        n = action(current_user, episode_id, reason)
+    except ActionError as exc:
+        if exc.field != "reason":
+            raise
+        errors, typed = {episode_id: exc.message}, {episode_id: (reason or "")[:500]}
+        return _queue_page(errors, typed), exc.status
+    flash(done.format(n=n, s="" if n == 1 else "s"), "success")
+    return redirect(url_for("integrity.holds"))
+
+
 @bp.post("/moderation/holds/<int:episode_id>/release")
 @login_required
 def release(episode_id: int):
-    n = services.release_episode(current_user, episode_id, request.form.get("reason"))
-    flash(f"Released {n} vote{'s' if n != 1 else ''}: they count again.", "success")
-    return redirect(url_for("integrity.holds"))
+    return _close(episode_id, services.release_episode, "Released {n} vote{s}: they count again.")
 
 
 @bp.post("/moderation/holds/<int:episode_id>/void")
 @login_required
 def void(episode_id: int):
-    n = services.void_episode(current_user, episode_id, request.form.get("reason"))
-    flash(f"Voided {n} vote{'s' if n != 1 else ''}: kept for audit, counting 0.", "success")
-    return redirect(url_for("integrity.holds"))
+    return _close(
+        episode_id, services.void_episode, "Voided {n} vote{s}: kept for audit, counting 0."
+    )
 
 
 @bp.post("/u/<slug:username>/suspend")

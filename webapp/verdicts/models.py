@@ -21,8 +21,10 @@ class CommunityVerdict(db.Model):
     )
     version: Mapped[int] = mapped_column(sa.Integer, default=0)
     computed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    # The comparison's inputs_changed_at as read by the last recompute: newer marks are
-    # what the sweep looks for.
+    # The comparison's inputs_version as read by the last recompute: a comparison whose
+    # version is ahead is what the sweep recomputes.
+    inputs_seen_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # The comparison's inputs_changed_at as read then (dates staleness in metrics only).
     inputs_seen_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     state: Mapped[str] = mapped_column(sa.String(20), default="not_enough_votes")
     pick_option_id: Mapped[int | None] = mapped_column(

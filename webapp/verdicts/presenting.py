@@ -108,6 +108,7 @@ def card(verdict, options, editorial_pick: int | None, thread_id: int | None, pa
         detail = f"No option is ahead with confidence (best: {verdict.confidence:.0%})."
         split = split_sides(verdict.options, params.leaning)
         if split:
+            words = "no pick while established members disagree"
             ahead, established = (names.get(o, "?") for o in split)
             detail = (
                 f"{ahead} is ahead on all votes, but members with established accounts favour "

@@ -7,15 +7,19 @@
   it reads the votes, so a vote that lands during a recompute schedules the next one.
 - Without REDIS_URL (the one-machine default) the recompute runs in-process, right
   after the commit.
-- If Redis is unreachable the request is dropped with a warning: the vote is already in
-  the database, and the beat sweep recomputes every comparison whose inputs changed.
+- If Redis is unreachable or stalled the request is dropped with a warning after at most
+  REDIS_TIMEOUT per call (the rest of the batch is dropped with it): the vote is already
+  in the database, and the beat sweep recomputes every comparison whose input version is
+  ahead of the version its verdict last read (``mark_inputs_changed``).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 import redis
+import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -25,6 +29,32 @@ from ..background import RECOMPUTE_TASK
 log = logging.getLogger("crowdpick.verdicts")
 PENDING = "crowdpick_recompute"
 PENDING_TTL = 60  # seconds; a lost task frees its key, and the sweep repairs the verdict
+
+
+def mark_inputs_changed(comparison_ids) -> None:
+    """In the caller's transaction, bump the comparisons' input version (what the sweep
+    compares with the verdict's: database facts, no clock) and ask for their recompute
+    once the transaction commits. Every write that can change a verdict calls this."""
+    from ..catalog.models import Comparison, utcnow
+    from ..extensions import db
+
+    ids = sorted(set(comparison_ids))
+    if not ids:
+        return
+    db.session.execute(
+        sa.update(Comparison)
+        .where(Comparison.id.in_(ids))
+        # inputs_changed_at only dates the change (metrics); updated_at names editorial
+        # changes, so keep it (its onupdate would bump it).
+        .values(
+            inputs_version=Comparison.inputs_version + 1,
+            inputs_changed_at=utcnow(),
+            updated_at=Comparison.updated_at,
+        )
+        .execution_options(synchronize_session=False)  # no loaded rows to keep in step
+    )
+    for comparison_id in ids:
+        request_recompute(comparison_id)
 
 
 def request_recompute(comparison_id: int) -> None:
@@ -56,11 +86,27 @@ def pending_key(comparison_id: int) -> str:
 def _redis(app: Flask) -> redis.Redis:
     client = app.extensions.get("crowdpick_redis")
     if client is None:
+        timeout = app.config["REDIS_TIMEOUT"]
         client = redis.Redis.from_url(
-            app.config["REDIS_URL"], socket_connect_timeout=0.5, socket_timeout=0.5
+            app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout
         )
         app.extensions["crowdpick_redis"] = client
     return client
+
+
+def _cool_off_in_process(app: Flask) -> None:
+    """No beat runs in the one-machine default, so the recompute requests also run the
+    sweep's cool-off of held votes, at most once per SWEEP_INTERVAL."""
+    now = time.monotonic()
+    if (
+        now - app.extensions.get("crowdpick_cool_off_at", float("-inf"))
+        < app.config["SWEEP_INTERVAL"]
+    ):
+        return
+    app.extensions["crowdpick_cool_off_at"] = now  # first: the release commits through here
+    from ..integrity.services import release_cooled_off
+
+    release_cooled_off()
 
 
 def dispatch(ids) -> None:
@@ -68,6 +114,7 @@ def dispatch(ids) -> None:
     if not app.config["REDIS_URL"]:
         from .services import recompute_verdict
 
+        _cool_off_in_process(app)
         for comparison_id in sorted(ids):
             recompute_verdict(comparison_id)
         return
@@ -83,8 +130,11 @@ def dispatch(ids) -> None:
                 )
         except Exception as exc:  # noqa: BLE001 - any broker failure: the sweep repairs
             log.warning(
-                "recompute of %s not queued (%s); the sweep will catch up", comparison_id, exc
+                "recompute of %s not queued (%s); the sweep will catch up",
+                ", ".join(str(i) for i in sorted(ids) if i >= comparison_id),
+                exc,
             )
+            return  # Redis is down or stalled: each further try would cost a timeout
 
 
 def clear_pending(comparison_id: int) -> None:

@@ -53,7 +53,9 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     db.session.commit()  # end the read so the locking transaction starts with the write
     stored = _locked_verdict(comparison_id)
     comparison = db.session.get(Comparison, comparison_id, populate_existing=True)
-    marker = comparison.inputs_changed_at
+    # Read before the inputs: a write committed after this point leaves the version ahead
+    # of what the verdict records, so the sweep comes back for it.
+    marker, marked_at = comparison.inputs_version, comparison.inputs_changed_at
     editorial = db.session.get(EditorialVerdict, comparison_id, populate_existing=True)
     pick = editorial.picked_option_id if editorial else None
     now = utcnow()
@@ -91,9 +93,15 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
         }
         for claim_id, claim in zip(inputs.claim_ids, inputs.claims, strict=True)
     }
-    stored.inputs_seen_at = marker
+    stored.inputs_seen_version, stored.inputs_seen_at = marker, marked_at
+    previous_alignment = stored.alignment
+    # Both depend on the editorial pick too: a pick change alone is a new version.
+    contest = _contest(result, pick)
+    alignment = transitions.next_alignment(previous_alignment, result, pick)
     unchanged = (
         stored.version > 0
+        and stored.contest == contest
+        and stored.alignment == alignment
         and stored.options == options
         and stored.state == result.state
         and stored.pick_option_id == result.pick
@@ -105,10 +113,9 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     if unchanged:
         db.session.commit()
         return stored
-    previous_alignment = stored.alignment
     if result.pick is not None and result.pick != stored.pick_option_id and stored.version > 0:
         stored.flipped_at = now
-    stored.contest = _contest(result, pick)
+    stored.contest = contest
     stored.version += 1
     stored.computed_at = now
     stored.state, stored.pick_option_id = result.state, result.pick
@@ -117,7 +124,7 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     stored.weight_needed, stored.established_votes = result.weight_needed, result.established_votes
     stored.held_votes = inputs.held_votes
     stored.options, stored.claims = options, claims
-    stored.alignment = transitions.next_alignment(previous_alignment, result, pick)
+    stored.alignment = alignment
     db.session.add(
         VerdictHistory(
             comparison_id=comparison_id,
@@ -144,20 +151,22 @@ def _contest(result, editorial_pick: int | None) -> float | None:
     return max(others) - scores.get(editorial_pick, 0.0) if others else None
 
 
+def stale_condition():
+    """Inputs written after the stored verdict last read them (or no verdict yet): the
+    input version is ahead of the one the verdict saw. For a query outer-joining
+    CommunityVerdict to Comparison (metrics use it too)."""
+    return Comparison.inputs_version > sa.func.coalesce(CommunityVerdict.inputs_seen_version, 0)
+
+
 def stale_comparisons(limit: int | None = None) -> list[int]:
-    """Comparisons whose inputs changed after their stored verdict last read them."""
+    """Comparisons whose inputs changed after their stored verdict last read them, oldest
+    verdict first (never computed first)."""
     stmt = (
         sa.select(Comparison.id)
         .outerjoin(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id)
-        .where(
-            Comparison.inputs_changed_at.is_not(None),
-            sa.or_(
-                CommunityVerdict.comparison_id.is_(None),
-                CommunityVerdict.inputs_seen_at.is_(None),
-                Comparison.inputs_changed_at > CommunityVerdict.inputs_seen_at,
-            ),
-        )
-        .order_by(Comparison.inputs_changed_at)
+        .where(stale_condition())
+        .order_by(CommunityVerdict.computed_at.is_not(None), CommunityVerdict.computed_at)
+        .order_by(Comparison.id)
         .limit(limit)
     )
     return list(db.session.scalars(stmt))

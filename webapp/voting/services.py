@@ -4,6 +4,7 @@ marks the comparison's inputs as changed in the same transaction, and commits.""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,7 +17,6 @@ from ..core.actions import ActionError
 from ..extensions import db
 from ..scoring.personal import personal_pick
 from ..verdicts import queue
-from ..verdicts.queue import request_recompute
 from .models import ClaimRating, Vote
 
 
@@ -26,23 +26,20 @@ def _insert(model):
 
 
 def _mark_inputs_changed(comparison_id: int) -> None:
-    """Same transaction as the write: the sweep trusts this mark. The recompute request
-    goes out only after the commit (and never for a rollback)."""
-    db.session.execute(
-        sa.update(Comparison)
-        .where(Comparison.id == comparison_id)
-        # updated_at names editorial changes: keep it (its onupdate would bump it).
-        .values(inputs_changed_at=utcnow(), updated_at=Comparison.updated_at)
-        .execution_options(synchronize_session=False)  # no loaded rows to keep in step
-    )
-    request_recompute(comparison_id)
+    """Same transaction as the write: the sweep trusts this mark (the input version). The
+    recompute request goes out only after the commit (and never for a rollback)."""
+    queue.mark_inputs_changed([comparison_id])
+
+
+_WHOLE = re.compile(r"-?[0-9]{1,11}")
 
 
 def _whole_number(value, what: str, low: int | None = None, high: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ActionError(f"{what} must be a whole number.", 422)
     text = str(value).strip()
-    if not text.lstrip("-").isdigit() or len(text) > 12:
+    # ASCII digits with at most one "-": str.isdigit() takes "²" and int() refuses it.
+    if not _WHOLE.fullmatch(text):
         raise ActionError(f"{what} must be a whole number.", 422)
     number = int(text)
     if (low is not None and number < low) or (high is not None and number > high):
@@ -88,6 +85,20 @@ def cast_vote(user: User, comparison: Comparison, option_id, source: str | None 
 
 
 def withdraw_vote(user: User, comparison: Comparison) -> bool:
+    """Delete the member's vote. A vote held for review or voided by moderators stays:
+    deleting it would erase the record, and voting again would bring it back counting."""
+    under_review = db.session.execute(
+        sa.select(Vote.held_at.is_not(None), Vote.voided_at.is_not(None)).where(
+            Vote.user_id == user.id, Vote.comparison_id == comparison.id
+        )
+    ).first()
+    if under_review is not None and under_review[0]:
+        raise ActionError(
+            "Your vote is held for review; it can be withdrawn once moderators have looked at it.",
+            409,
+        )
+    if under_review is not None and under_review[1]:
+        raise ActionError("Moderators voided this vote; it stays on record.", 409)
     deleted = db.session.execute(
         sa.delete(Vote).where(Vote.user_id == user.id, Vote.comparison_id == comparison.id)
     ).rowcount
@@ -149,6 +160,7 @@ class MemberInputs:
     ratings: dict[int, int]
     weighted_pick: int | None
     weight: object = None  # accounts.trust.WeightExplained, for the member's own page
+    on_hold: str | None = None  # "held" or "voided": the vote counts 0 for now
 
     @property
     def differs(self) -> bool:
@@ -173,11 +185,13 @@ def member_inputs(user: User | None, comparison: Comparison) -> MemberInputs | N
 
 def inputs_of(user_id: int, comparison_id: int, option_ids: list[int]) -> MemberInputs:
     """By ids, so a caller can ask after its commit without reloading expired rows."""
-    vote = db.session.scalar(
-        sa.select(Vote.option_id).where(
+    row = db.session.execute(
+        sa.select(Vote.option_id, Vote.held_at.is_not(None), Vote.voided_at.is_not(None)).where(
             Vote.user_id == user_id, Vote.comparison_id == comparison_id
         )
-    )
+    ).first()
+    vote = row[0] if row else None
+    on_hold = ("voided" if row[2] else "held" if row[1] else None) if row else None
     ratings = dict(
         db.session.execute(
             sa.select(ClaimRating.claim_id, ClaimRating.importance).where(
@@ -194,7 +208,7 @@ def inputs_of(user_id: int, comparison_id: int, option_ids: list[int]) -> Member
             .where(Option.comparison_id == comparison_id)
         ).all()
         weighted = personal_pick(option_ids, claims, ratings)
-    return MemberInputs(vote=vote, ratings=ratings, weighted_pick=weighted)
+    return MemberInputs(vote=vote, ratings=ratings, weighted_pick=weighted, on_hold=on_hold)
 
 
 def votes_of(user: User) -> sa.Select:
