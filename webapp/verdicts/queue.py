@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -35,26 +36,34 @@ def mark_inputs_changed(comparison_ids) -> None:
     """In the caller's transaction, bump the comparisons' input version (what the sweep
     compares with the verdict's: database facts, no clock) and ask for their recompute
     once the transaction commits. Every write that can change a verdict calls this."""
-    from ..catalog.models import Comparison, utcnow
+    from ..catalog.models import utcnow
     from ..extensions import db
 
     ids = sorted(set(comparison_ids))
     if not ids:
         return
-    db.session.execute(
+    db.session.execute(_mark_statement(), {"ids": ids, "now": utcnow()})
+    for comparison_id in ids:
+        request_recompute(comparison_id)
+
+
+@functools.cache
+def _mark_statement():
+    # Built once: on every vote, building the statement cost more than running it.
+    from ..catalog.models import Comparison
+
+    return (
         sa.update(Comparison)
-        .where(Comparison.id.in_(ids))
+        .where(Comparison.id.in_(sa.bindparam("ids", expanding=True)))
         # inputs_changed_at only dates the change (metrics); updated_at names editorial
         # changes, so keep it (its onupdate would bump it).
         .values(
             inputs_version=Comparison.inputs_version + 1,
-            inputs_changed_at=utcnow(),
+            inputs_changed_at=sa.bindparam("now"),
             updated_at=Comparison.updated_at,
         )
         .execution_options(synchronize_session=False)  # no loaded rows to keep in step
     )
-    for comparison_id in ids:
-        request_recompute(comparison_id)
 
 
 def request_recompute(comparison_id: int) -> None:
