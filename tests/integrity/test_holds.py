@@ -24,6 +24,7 @@ from tests.integrity.scenes import (
 from tests.integrity.seeding import BRIGADE_NET, episode_of, stored, totals, votes_of
 from webapp.accounts.models import User
 from webapp.catalog.models import Comparison, utcnow
+from webapp.core.actions import ActionError
 from webapp.extensions import db
 from webapp.integrity import services as integrity
 from webapp.integrity.models import HoldEpisode
@@ -358,8 +359,8 @@ def test_a_refused_reason_comes_back_on_the_queue_with_the_typed_text(moderator_
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert f'id="reason-{scene.episode.id}-error"' in html and "under 500 characters" in html
-    assert 'value="' + "x" * 500 + '"' in html  # what was typed is kept (to the limit)
+    assert f'id="reason-{scene.episode.id}-error"' in html and "at most 500 characters" in html
+    assert 'value="' + "x" * 600 + '"' in html  # what was typed is kept, all of it
     assert episode_of(scene.comparison.id).status == "open"
 
 
@@ -391,3 +392,26 @@ def test_without_a_beat_the_next_recompute_request_runs_the_cool_off(app, sessio
     cast_vote(voter, elsewhere, elsewhere.options[0].id)
     assert episode_of(scene.comparison.id).status == "released"
     assert stored(scene.comparison.id).held_votes == 0
+
+
+def test_a_closed_episode_is_409_even_without_a_reason(moderator_client):
+    scene = held_scene("Closed")
+    client = moderator_client
+    integrity.release_episode(client.moderator, scene.episode.id, "Real surge.")
+    for reason in ("", "  "):
+        response = client.post(
+            f"/moderation/holds/{scene.episode.id}/void",
+            data={"reason": reason, "csrf_token": client.token},
+        )
+        assert response.status_code == 409
+        assert "already released" in response.get_data(as_text=True)
+
+
+def test_a_held_vote_cannot_be_switched_to_another_option(app, session):
+    scene = held_scene("Switch")
+    member = scene.burst[0]
+    with pytest.raises(ActionError) as refused:
+        cast_vote(member, scene.comparison, scene.editors)
+    assert refused.value.status == 409
+    (vote,) = votes_of(scene.comparison.id, [member.id])
+    assert vote.option_id == scene.pushed and vote.held_at is not None

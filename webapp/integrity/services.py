@@ -37,7 +37,7 @@ def _check_reason(reason) -> str:
     if not reason:
         raise ActionError("Give a reason: it goes into the moderation log.", 422, "reason")
     if len(reason) > REASON_MAX or "\x00" in reason:
-        raise ActionError(f"Keep the reason under {REASON_MAX} characters.", 422, "reason")
+        raise ActionError(f"Keep the reason to at most {REASON_MAX} characters.", 422, "reason")
     return reason
 
 
@@ -117,8 +117,16 @@ def _close_episode(moderator: User | None, episode_id: int, status: str, reason:
     return changed
 
 
+def _require_open(episode_id: int) -> None:
+    """Before the reason is judged: a closed episode is a 409 whatever the form says."""
+    episode = get_episode(episode_id)
+    if episode.status != "open":
+        raise ActionError(f"This episode is already {episode.status}.", 409)
+
+
 def release_episode(moderator: User, episode_id: int, reason) -> int:
     _require_moderator(moderator)
+    _require_open(episode_id)
     reason = _check_reason(reason)
     changed = _close_episode(moderator, episode_id, "released", reason)
     queue.commit()
@@ -127,6 +135,7 @@ def release_episode(moderator: User, episode_id: int, reason) -> int:
 
 def void_episode(moderator: User, episode_id: int, reason) -> int:
     _require_moderator(moderator)
+    _require_open(episode_id)
     reason = _check_reason(reason)
     changed = _close_episode(moderator, episode_id, "voided", reason)
     queue.commit()
@@ -262,7 +271,7 @@ def can_suspend(moderator: User, target: User) -> bool:
 def _optional_reason(reason) -> str:
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX or "\x00" in reason:
-        raise ActionError(f"Keep the reason under {REASON_MAX} characters.", 422, "reason")
+        raise ActionError(f"Keep the reason to at most {REASON_MAX} characters.", 422, "reason")
     return reason
 
 

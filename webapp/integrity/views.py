@@ -65,7 +65,7 @@ def _close(episode_id: int, action, done: str):
     except ActionError as exc:
         if exc.field != "reason":
             raise
-        errors, typed = {episode_id: exc.message}, {episode_id: (reason or "")[:500]}
+        errors, typed = {episode_id: exc.message}, {episode_id: (reason or "")[:5000]}
         return _queue_page(errors, typed), exc.status
     flash(done.format(n=n, s="" if n == 1 else "s"), "success")
     return redirect(url_for("integrity.holds"))

@@ -76,8 +76,16 @@ def cast_vote(user: User, comparison: Comparison, option_id, source: str | None 
             "updated_at": stmt.excluded.updated_at,
             "source_prefix": stmt.excluded.source_prefix,
         },
-    )
-    db.session.execute(stmt)
+        # A held vote keeps its option until moderators decide: releasing the episode
+        # must count what the burst pushed, not a later switch.
+        where=Vote.held_at.is_(None),
+    ).returning(Vote.id)
+    if db.session.execute(stmt).scalar() is None:  # the WHERE kept a held row as it was
+        db.session.rollback()
+        raise ActionError(
+            "Your vote is held for review; it can be changed once moderators have looked at it.",
+            409,
+        )
     note_participation(user)
     _mark_inputs_changed(comparison.id)
     queue.commit()
