@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, render_template
 
-from ..catalog.models import utcnow
+from ..catalog.models import as_utc, utcnow
 from ..core.actions import ActionError
 from ..extensions import db
 from ..mail import addresses
@@ -159,8 +159,6 @@ def note_participation(user: User) -> None:
 def weight_explained(user: User) -> trust.WeightExplained:
     """What the member's vote counts today and what would raise it (same rule as the
     verdict's SQL)."""
-    from ..catalog.models import as_utc
-
     age = (utcnow() - as_utc(user.created_at)).total_seconds() / 86400.0
     return trust.explain(
         age,

@@ -3,7 +3,7 @@ after the commit, hands it to the ``send_mail`` task.
 
 - The row is written in the caller's transaction (``queue_mail``), so an account and its
   verification mail are committed together or not at all; ``commit()`` commits and only
-  then sends the task (a rollback drops it), as in webapp/verdicts/queue.py.
+  then sends the task (a rollback drops it), through webapp/core/after_commit.py.
 - With REDIS_URL the task goes to Celery by name, which retries with backoff; a broker
   outage leaves the row ``queued`` with a warning, never an error for the request.
 - Without REDIS_URL (the one-machine default) one attempt runs in-process right after the
@@ -15,10 +15,9 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from ..background import MAIL_TASK
+from ..core import after_commit
 from ..extensions import db
 from .models import OutboundMail
 
@@ -33,16 +32,12 @@ def queue_mail(kind: str, to: str, subject: str, body: str) -> OutboundMail:
     )
     db.session.add(mail)
     db.session.flush()  # the id is what the task receives
-    db.session.info.setdefault(PENDING, []).append(mail.id)
+    after_commit.defer(PENDING, mail.id)
     return mail
 
 
-def commit() -> None:
-    """Commit the session, then send the mails this transaction queued."""
-    db.session.commit()
-    ids = db.session.info.pop(PENDING, None)
-    if ids:
-        dispatch(ids)
+# Commit the session, then send the mails (and any other deferred work, e.g. recomputes).
+commit = after_commit.commit
 
 
 def send_mail(kind: str, to: str, subject: str, body: str) -> OutboundMail:
@@ -50,12 +45,6 @@ def send_mail(kind: str, to: str, subject: str, body: str) -> OutboundMail:
     mail = queue_mail(kind, to, subject, body)
     commit()
     return mail
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction: nothing commits
-        session.info.pop(PENDING, None)
 
 
 def dispatch(ids: list[int]) -> None:
@@ -76,3 +65,7 @@ def dispatch(ids: list[int]) -> None:
             celery.send_task(MAIL_TASK, args=[mail_id], retry=False)
         except Exception as exc:  # noqa: BLE001 - any broker failure must not fail the page
             log.warning("mail %s not queued (%s); it stays queued in the table", mail_id, exc)
+
+
+# Looked up at call time, so dispatch can be replaced (tests catch what would be sent).
+after_commit.register(PENDING, lambda ids: dispatch(ids))

@@ -1,7 +1,7 @@
 """The one small module through which the web side asks for verdict recomputes.
 
 - Requests are collected on the SQLAlchemy session and sent by ``commit()`` only once
-  the transaction has committed; a rollback drops them (Warehouse's pattern).
+  the transaction has committed; a rollback drops them (webapp/core/after_commit.py).
 - Coalescing: a Redis key per comparison marks a recompute as pending (SET NX with a
   TTL); while it is set, further requests add nothing. The worker clears the key before
   it reads the votes, so a vote that lands during a recompute schedules the next one.
@@ -22,10 +22,9 @@ import time
 import redis
 import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from ..background import RECOMPUTE_TASK
+from ..core import after_commit
 
 log = logging.getLogger("crowdpick.verdicts")
 PENDING = "crowdpick_recompute"
@@ -67,25 +66,11 @@ def _mark_statement():
 
 
 def request_recompute(comparison_id: int) -> None:
-    from ..extensions import db
-
-    db.session.info.setdefault(PENDING, set()).add(comparison_id)
+    after_commit.defer(PENDING, comparison_id, unique=True)
 
 
-def commit() -> None:
-    """Commit the session, then send the recomputes this transaction asked for."""
-    from ..extensions import db
-
-    db.session.commit()
-    ids = db.session.info.pop(PENDING, None)
-    if ids:
-        dispatch(ids)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction: nothing commits
-        session.info.pop(PENDING, None)
+# Commit the session, then send the recomputes (and any other deferred work, e.g. mails).
+commit = after_commit.commit
 
 
 def pending_key(comparison_id: int) -> str:
@@ -154,3 +139,7 @@ def clear_pending(comparison_id: int) -> None:
             _redis(app).delete(pending_key(comparison_id))
         except redis.RedisError as exc:
             log.warning("could not clear pending mark of %s: %s", comparison_id, exc)
+
+
+# Looked up at call time, so dispatch can be replaced (tests catch what would be sent).
+after_commit.register(PENDING, lambda ids: dispatch(ids))
