@@ -45,30 +45,19 @@ def read_inputs(comparison, editorial_pick: int | None, now: datetime, rules: Tr
             .order_by(Option.position)
         )
     )
-    # The weight is computed once per vote in a subquery, then aggregated five ways (the
-    # expression inlined in each aggregate would be evaluated five times per row).
-    per_vote = (
-        sa.select(
-            Vote.option_id.label("option_id"),
-            trust_weight_sql(dialect, now, rules, voided=Vote.voided_at, held=Vote.held_at).label(
-                "w"
-            ),
-            Vote.held_at.is_not(None).label("held"),
-        )
-        .join(User, User.id == Vote.user_id)
-        .where(Vote.comparison_id == comparison.id)
-        .subquery()
-    )
-    weight = per_vote.c.w
+    weight = trust_weight_sql(dialect, now, rules, voided=Vote.voided_at, held=Vote.held_at)
     vote_rows = db.session.execute(
         sa.select(
-            per_vote.c.option_id,
+            Vote.option_id,
             sa.func.sum(weight),
             sa.func.sum(sa.case((weight > 0, 1), else_=0)),
             sa.func.sum(sa.case((weight >= rules.established, 1), else_=0)),
-            sa.func.sum(sa.case((per_vote.c.held, 1), else_=0)),
+            sa.func.sum(sa.case((Vote.held_at.is_not(None), 1), else_=0)),
             sa.func.sum(sa.case((weight >= rules.established, weight), else_=0.0)),
-        ).group_by(per_vote.c.option_id)
+        )
+        .join(User, User.id == Vote.user_id)
+        .where(Vote.comparison_id == comparison.id)
+        .group_by(Vote.option_id)
     ).all()
     totals = {option: float(total or 0.0) for option, total, *_ in vote_rows}
     counted = sum(int(row[2] or 0) for row in vote_rows)
