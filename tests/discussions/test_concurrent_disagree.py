@@ -24,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from tests import factories
 from tests.conftest import make_app
 from tests.live import csrf_from, serve_in_thread, sign_in_over_http
-from webapp.catalog.models import Comparison, utcnow
+from webapp.catalog.models import Comparison
+from webapp.core.clock import utcnow
 from webapp.discussions import services
 from webapp.discussions.models import Post, Thread
 from webapp.extensions import db

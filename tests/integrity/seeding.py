@@ -10,7 +10,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from tests import factories
-from webapp.catalog.models import utcnow
+from webapp.core.clock import utcnow
 from webapp.extensions import db
 from webapp.integrity.models import HoldEpisode
 from webapp.verdicts import services as verdicts

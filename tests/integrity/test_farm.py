@@ -20,7 +20,8 @@ from tests import factories
 from tests import workers_harness as harness
 from webapp.accounts.models import User
 from webapp.accounts.trust import TrustRules
-from webapp.catalog.models import Comparison, utcnow
+from webapp.catalog.models import Comparison
+from webapp.core.clock import utcnow
 from webapp.extensions import db
 from webapp.scoring.verdict import CONFIDENT, Params, compute
 from webapp.verdicts.aggregate import trust_weight_sql

@@ -23,8 +23,9 @@ from tests.integrity.scenes import (
 )
 from tests.integrity.seeding import BRIGADE_NET, episode_of, stored, totals, votes_of
 from webapp.accounts.models import User
-from webapp.catalog.models import Comparison, utcnow
+from webapp.catalog.models import Comparison
 from webapp.core.actions import ActionError
+from webapp.core.clock import utcnow
 from webapp.extensions import db
 from webapp.integrity import services as integrity
 from webapp.integrity.models import HoldEpisode

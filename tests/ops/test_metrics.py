@@ -13,7 +13,7 @@ from tests import factories
 from tests.conftest import make_app
 from tests.helpers import sign_in
 from tests.workers_harness import RedisServer
-from webapp.catalog.models import utcnow
+from webapp.core.clock import utcnow
 from webapp.extensions import db
 from webapp.verdicts.models import CommunityVerdict
 from webapp.voting.models import Vote

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from webapp.catalog import models as catalog_models
 from webapp.catalog.models import Comparison
+from webapp.core import clock
 from webapp.discussions import moderation
 from webapp.discussions import services as discussions
 from webapp.discussions.models import Thread
@@ -76,8 +76,8 @@ def test_a_write_behind_the_queue_is_stale_whatever_the_clocks_say(session, monk
     comp = factories.comparison()
     cast_vote(factories.established(), comp, comp.options[0].id)
     assert comp.id not in services.stale_comparisons()
-    now = catalog_models.utcnow()
-    monkeypatch.setattr(catalog_models, "utcnow", lambda: now - timedelta(hours=1))
+    now = clock.utcnow()
+    monkeypatch.setattr(clock, "utcnow", lambda: now - timedelta(hours=1))
     monkeypatch.setattr(queue, "dispatch", lambda ids: None)  # and its request was lost
     cast_vote(factories.established(), comp, comp.options[1].id)
     assert services.stale_comparisons() == [comp.id]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..catalog.models import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 
 ROLES = ("member", "editor", "moderator", "admin")

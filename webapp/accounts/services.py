@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, render_template
 
-from ..catalog.models import as_utc, utcnow
 from ..core.actions import ActionError
+from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..mail import addresses
 from ..mail import services as mail

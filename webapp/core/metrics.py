@@ -155,7 +155,8 @@ class StateCollector:
         yield errors
 
     def _database(self):
-        from ..catalog.models import Comparison, utcnow
+        from ..catalog.models import Comparison
+        from ..core.clock import utcnow
         from ..verdicts.models import CommunityVerdict
         from ..verdicts.services import stale_condition
         from ..voting.models import Vote
@@ -197,7 +198,7 @@ class StateCollector:
 
 
 def _seconds(later, earlier) -> float:
-    from ..catalog.models import as_utc
+    from ..core.clock import as_utc
 
     return max((as_utc(later) - as_utc(earlier)).total_seconds(), 0.0)
 

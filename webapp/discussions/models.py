@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
-from ..catalog.models import Comparison, utcnow
+from ..catalog.models import Comparison
+from ..core.clock import utcnow
 from ..extensions import db
 
 THREAD_KINDS = ("disagreement", "general")

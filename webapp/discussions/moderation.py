@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..catalog.models import EditorialVerdict, utcnow
+from ..catalog.models import EditorialVerdict
 from ..core.actions import ActionError
+from ..core.clock import utcnow
 from ..extensions import db
 from ..integrity.services import standing_changed
 from ..verdicts import queue

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from ..catalog.models import as_utc, utcnow
+from ..core.clock import as_utc, utcnow
 
 
 def _member(user) -> bool:

@@ -9,8 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..accounts.services import note_participation
-from ..catalog.models import Comparison, as_utc, utcnow
+from ..catalog.models import Comparison
 from ..core.actions import ActionError
+from ..core.clock import as_utc, utcnow
 from ..core.inputs import whole_id
 from ..extensions import db
 from . import permissions

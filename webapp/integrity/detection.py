@@ -11,7 +11,8 @@ from flask import current_app
 
 from ..accounts.models import User
 from ..accounts.trust import TrustRules, trust_weight
-from ..catalog.models import Comparison, as_utc
+from ..catalog.models import Comparison
+from ..core.clock import as_utc
 from ..extensions import db
 from ..voting.models import Vote
 from . import brigade

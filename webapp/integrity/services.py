@@ -14,8 +14,8 @@ from sqlalchemy.orm import aliased, selectinload
 from ..accounts.models import User, new_session_token
 from ..accounts.trust import TrustRules
 from ..accounts.trust_sql import trust_weight_sql
-from ..catalog.models import as_utc, utcnow
 from ..core.actions import ActionError
+from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..verdicts import queue
 from ..voting.models import ClaimRating, Vote

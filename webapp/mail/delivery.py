@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..catalog.models import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import OutboundMail
 

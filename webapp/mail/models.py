@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..catalog.models import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 
 MAIL_STATUSES = ("queued", "sent", "failed")

@@ -35,7 +35,7 @@ def mark_inputs_changed(comparison_ids) -> None:
     """In the caller's transaction, bump the comparisons' input version (what the sweep
     compares with the verdict's: database facts, no clock) and ask for their recompute
     once the transaction commits. Every write that can change a verdict calls this."""
-    from ..catalog.models import utcnow
+    from ..core.clock import utcnow
     from ..extensions import db
 
     ids = sorted(set(comparison_ids))

@@ -13,10 +13,11 @@ import logging
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.trust import TrustRules
-from ..catalog.models import Comparison, EditorialVerdict, utcnow
+from ..catalog.models import Comparison, EditorialVerdict
+from ..core.clock import utcnow
+from ..core.upsert import insert_for
 from ..extensions import db
 from ..integrity.detection import detect_and_hold
 from ..scoring.verdict import Params, claim_importance, compute
@@ -28,8 +29,7 @@ log = logging.getLogger("crowdpick.verdicts")
 
 
 def _locked_verdict(comparison_id: int) -> CommunityVerdict:
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CommunityVerdict)
+    insert = insert_for(CommunityVerdict)
     # First statement of the transaction is a write: on SQLite it takes the write lock at
     # once, so two recomputes queue instead of deadlocking on a lock upgrade.
     db.session.execute(

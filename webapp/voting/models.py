@@ -8,7 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..catalog.models import Claim, Comparison, Option, utcnow
+from ..catalog.models import Claim, Comparison, Option
+from ..core.clock import utcnow
 from ..extensions import db
 
 IMPORTANCE_LABELS = {0: "Irrelevant", 1: "Minor", 2: "Matters", 3: "Important", 4: "Decisive"}

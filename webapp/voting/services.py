@@ -8,21 +8,17 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..accounts.services import note_participation, weight_explained
-from ..catalog.models import Claim, Comparison, Option, utcnow
+from ..catalog.models import Claim, Comparison, Option
 from ..core.actions import ActionError
+from ..core.clock import utcnow
+from ..core.upsert import insert_for
 from ..extensions import db
 from ..scoring.personal import personal_pick
 from ..verdicts import queue
 from .models import ClaimRating, Vote
-
-
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def _mark_inputs_changed(comparison_id: int) -> None:
@@ -61,7 +57,7 @@ def cast_vote(user: User, comparison: Comparison, option_id, source: str | None 
     ``source``: the network prefix the request came from (brigade evidence)."""
     option = check_option(comparison, option_id)
     now = utcnow()
-    stmt = _insert(Vote).values(
+    stmt = insert_for(Vote).values(
         user_id=user.id,
         comparison_id=comparison.id,
         option_id=option,
@@ -141,7 +137,7 @@ def rate_claim(user: User, comparison: Comparison, claim_id, importance) -> int 
     else:
         value = _whole_number(importance, "Importance", 0, 4)
         now = utcnow()
-        stmt = _insert(ClaimRating).values(
+        stmt = insert_for(ClaimRating).values(
             user_id=user.id,
             claim_id=claim,
             comparison_id=comparison.id,
