@@ -76,8 +76,16 @@ nginx: ## Install Debian's nginx for the reverse-proxy test when missing (root +
 test: $(VENV)/.installed-dev chromium nginx ## Install test dependencies and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-dev ## Run ruff
+lint: $(VENV)/.installed-dev ## Run ruff and the layer contracts (import-linter, .importlinter)
 	$(BIN)/ruff check webapp workers tests bench
+	$(BIN)/lint-imports
+
+$(VENV)/.installed-mutate: pyproject.toml | $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[dev,mutate]'
+	touch $@
+
+mutate: $(VENV)/.installed-mutate ## Mutation testing (mutmut) of scoring, trust, voting and markup; not in CI
+	bash bench/mutate.sh
 	$(BIN)/ruff format --check webapp workers tests bench
 
 bench: $(VENV)/.installed-dev ## Run the benchmarks and print their tables
