@@ -35,17 +35,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the scripts run as bench/x.py: make `tests.helpers` importable
+    sys.path.insert(0, str(ROOT))
+
+from tests.helpers import PASSWORD, csrf_from, sign_in_over_http  # noqa: E402, F401
+
 BIN = ROOT / ".venv" / "bin"
 PG_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
-PASSWORD = "violet-harbour-kite"  # the same as tests/factories.py
 # Flask-Login's "strong" session protection binds a session to address + User-Agent: every
 # request of the load generator sends this one.
 USER_AGENT = "crowdpick-bench/1"
-_CSRF = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 
 
 # ---------------------------------------------------------------------------------------
@@ -638,24 +641,6 @@ def request(
         conn.close()
 
 
-def csrf_from(http, url: str) -> str:
-    response = http.get(url, timeout=30)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url}: {response.status_code}")
-    found = _CSRF.search(response.text)
-    if not found:
-        raise RuntimeError(f"no CSRF token on {url}")
-    return found.group(1)
-
-
-def sign_in_over_http(http, base: str, username: str) -> None:
-    """Through the real /login form (as tests/live.py does)."""
-    data = {"login": username, "password": PASSWORD, "csrf_token": csrf_from(http, base + "/login")}
-    response = http.post(base + "/login", data=data, allow_redirects=False, timeout=30)
-    if response.status_code != 302:
-        raise RuntimeError(f"sign-in of {username} failed: {response.status_code}")
-
-
 def sign_in_members(site_: Site, server: Proc, members: list[Member], check_slug: str) -> None:
     """Signed-in sessions for every member, each with its own CSRF token.
 
@@ -829,7 +814,7 @@ class SqlVoter:
     """Writes a vote with exactly the statements cast_vote sends (the upsert, the member's
     active-day mark on their first participation of the day, the comparison's inputs
     mark) and commits, then hands the comparison to the app's own queue.dispatch (Redis
-    SET NX + Celery send_task), as queue.commit() does. It skips the ORM and Flask, so a
+    SET NX + Celery send_task), as changes.commit() does. It skips the ORM and Flask, so a
     small machine can offer rates the HTTP path cannot; one instance per thread."""
 
     def __init__(self, app, database_url: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+from tests.helpers import PASSWORD  # one password for tests and bench
 from webapp.catalog.models import Claim, Comparison, EditorialVerdict, Option, Tag
 from webapp.catalog.slugs import slugify
 from webapp.extensions import db
@@ -63,7 +64,6 @@ def comparison(
     return comp
 
 
-PASSWORD = "violet-harbour-kite"
 _hash_cache: dict[str, str] = {}
 
 

@@ -18,11 +18,8 @@ import requests
 from werkzeug.serving import make_server
 
 from tests.conftest import ROOT, missing_service
-from tests.factories import PASSWORD
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-# The login form's hidden field, or the <meta> every signed-in page carries.
-_CSRF = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 
 
 @contextlib.contextmanager
@@ -101,18 +98,3 @@ def redis_url_or_missing() -> str:
     finally:
         client.close()
     return REDIS_URL
-
-
-def csrf_from(http: requests.Session, url: str) -> str:
-    response = http.get(url, timeout=30)
-    assert response.status_code == 200, f"GET {url}: {response.status_code}"
-    found = _CSRF.search(response.text)
-    assert found, f"no CSRF token on {url}"
-    return found.group(1)
-
-
-def sign_in_over_http(http: requests.Session, base: str, username: str) -> None:
-    """Through the real /login form, so the session cookie is the one a browser gets."""
-    data = {"login": username, "password": PASSWORD, "csrf_token": csrf_from(http, base + "/login")}
-    response = http.post(base + "/login", data=data, allow_redirects=False, timeout=30)
-    assert response.status_code == 302, response.text[:500]

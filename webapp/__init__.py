@@ -31,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_input_checks(app)
     register_extensions(app)
     register_blueprints(app)
+    register_domain_wiring(app)
     register_metrics(app)
     register_error_pages(app)
     register_template_helpers(app)
@@ -56,16 +57,32 @@ def register_logging(app: Flask) -> None:
 
 
 def register_metrics(app: Flask) -> None:
-    # Prometheus: request latency by endpoint, vote actions, GET /metrics (core/metrics.py).
+    # Prometheus: request latency by endpoint, vote actions, GET /metrics (core/metrics.py),
+    # and the verdict gauges read at scrape time (core knows no domain: they are added).
     from .core import metrics
+    from .verdicts import metrics as verdict_metrics
 
     metrics.init_app(app)
+    metrics.add_state_source(app, "database", verdict_metrics.collect)
+
+
+def register_domain_wiring(app: Flask) -> None:
+    # Lower layers announce, higher ones act; the wiring is made here, where every layer is
+    # known. Recompute requests deferred by catalog.changes go to the verdicts dispatch
+    # (web, CLI, workers and tests all build the app, so all get it); accounts' sign-in
+    # asks the pages layer where each blueprint's actions come back to.
+    from .pages import returns
+    from .verdicts import queue
+
+    queue.register()
+    returns.register(app)
 
 
 def register_models() -> None:
     # Every table on the metadata, for Alembic and for relationships between domains.
     from .accounts import models as _accounts  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
+    from .catalog import revisions as _revisions  # noqa: F401
     from .discussions import models as _discussions  # noqa: F401
     from .integrity import models as _integrity  # noqa: F401
     from .mail import models as _mail  # noqa: F401
@@ -125,12 +142,15 @@ def register_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .discussions.moderation_views import bp as moderation_bp
     from .discussions.views import bp as discussions_bp
+    from .editor.views import bp as editor_bp
     from .integrity.views import bp as integrity_bp
+    from .pages.views import bp as pages_bp
     from .verdicts.views import bp as verdicts_bp
     from .voting.views import bp as voting_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(pages_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(voting_bp)
@@ -138,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(integrity_bp)
     app.register_blueprint(verdicts_bp)
+    app.register_blueprint(editor_bp)
 
 
 def register_error_pages(app: Flask) -> None:

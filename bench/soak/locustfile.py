@@ -13,16 +13,19 @@ import itertools
 import json
 import os
 import random
-import re
+import sys
+from pathlib import Path
 
 from locust import FastHttpUser, between, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository: tests.helpers
+from tests.helpers import CSRF_TOKEN as _CSRF  # noqa: E402
 
 DATA = json.loads(open(os.environ["SOAK_DATA"]).read())  # noqa: SIM115 - read once
 COMPARISONS = DATA["comparisons"]
 THREADS = DATA["threads"]
 VOTERS = itertools.cycle(DATA["voters"])
 POSTERS = itertools.cycle(DATA["posters"])
-_CSRF = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 JSON = {"Accept": "application/json"}
 
 

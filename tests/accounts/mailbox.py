@@ -39,18 +39,6 @@ class Inbox:
         return [m for m in self.messages if m["To"] == address]
 
 
-def register(client, environ=None, **fields):
-    data = {
-        "username": "newbie",
-        "email": "newbie@example.com",
-        "password": "copper-meadow-violin",
-        "confirm": "copper-meadow-violin",
-        "csrf_token": csrf_token(client, "/register"),
-        **fields,
-    }
-    return client.post("/register", data=data, environ_base=environ or {})
-
-
 def link_path(text: str) -> str:
     """The path of the one link in a mail body (links point at PUBLIC_URL)."""
     links = LINK.findall(text)

@@ -17,9 +17,8 @@ from tests.accounts.mailbox import (
     confirm,
     link_path,
     mails_to,
-    register,
 )
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, register, sign_in
 from webapp.accounts import services, tokens
 from webapp.accounts.models import User
 from webapp.extensions import db

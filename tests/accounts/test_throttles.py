@@ -12,9 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.accounts.test_email import register
 from tests.conftest import make_app
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, register, sign_in
 from webapp.accounts.models import User
 from webapp.extensions import db
 from webapp.mail.models import OutboundMail
@@ -68,14 +67,7 @@ def count(app, model, *where) -> int:
 
 def signup(app, address: str, name: str, **headers):
     client = client_at(app, address)
-    data = {
-        "username": name,
-        "email": f"{name}@example.com",
-        "password": "copper-meadow-violin",
-        "confirm": "copper-meadow-violin",
-        "csrf_token": csrf_token(client, "/register"),
-    }
-    return client.post("/register", data=data, headers=headers)
+    return register(client, username=name, email=f"{name}@example.com", headers=headers)
 
 
 def test_registration_is_limited_per_client_address(build):

@@ -6,21 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, register, sign_in, sign_out
 from webapp.accounts.models import User
 from webapp.extensions import db
-
-
-def register(client, **fields):
-    data = {
-        "username": "newbie",
-        "email": "newbie@example.com",
-        "password": "copper-meadow-violin",
-        "confirm": "copper-meadow-violin",
-        "csrf_token": csrf_token(client, "/register"),
-        **fields,
-    }
-    return client.post("/register", data=data)
 
 
 def signed_in_as(client) -> str | None:
@@ -219,7 +207,7 @@ def test_logout_is_a_post_with_csrf(client):
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
     assert signed_in_as(client) == "fay"
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/about")})
+    sign_out(client)
     assert signed_in_as(client) is None
 
 

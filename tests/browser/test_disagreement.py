@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.conftest import make_app
 from tests.discussions.test_xss import XSS_CASES
+from tests.helpers import register_page, sign_in_page
 from tests.live import serve_in_thread
 from webapp.discussions import services
 from webapp.extensions import db
@@ -26,14 +27,7 @@ PASSWORD = "copper-meadow-lantern"
 
 def register(page, base: str) -> str:
     username = f"dissent-{uuid.uuid4().hex[:8]}"
-    page.goto(base + "/register")
-    page.fill("#username", username)
-    # example.com: the e-mail validator refuses special-use domains such as .test.
-    page.fill("#email", f"{username}@example.com")
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.locator(".account-nav").get_by_role("link", name=username)).to_be_visible()
+    register_page(page, base, username, PASSWORD)
     return username
 
 
@@ -184,11 +178,7 @@ def test_the_corpus_runs_nothing_in_chromium(xss_page, xss_site):
     base, urls = xss_site
     page = xss_page
     page.add_init_script(WATCH_CSP)
-    page.goto(base + "/login")
-    page.fill("#login", "xss-author")
-    page.fill("#password", factories.PASSWORD)
-    page.locator(".form-page form").get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-nav").get_by_role("link", name="xss-author")).to_be_visible()
+    sign_in_page(page, base, "xss-author")
 
     seen = {}
     for name, url in urls.items():

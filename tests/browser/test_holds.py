@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import make_app
+from tests.helpers import sign_in_page
 from tests.integrity import seeding
 from tests.integrity.seeding import BRIGADE_NET
 from tests.live import serve_in_thread
@@ -69,11 +70,7 @@ def seed_held_episode(app) -> Held:
 
 
 def sign_in(page, base: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#login", MODERATOR)
-    page.fill("#password", factories.PASSWORD)
-    page.locator(".form-page form").get_by_role("button", name="Sign in").click()
-    expect(page.locator(".account-nav").get_by_role("link", name=MODERATOR)).to_be_visible()
+    sign_in_page(page, base, MODERATOR)
 
 
 def no_sideways_scroll(page) -> bool:

@@ -9,6 +9,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import register_page, sign_in_page
+
 from .conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -29,25 +31,14 @@ def test_register_sign_in_vote_and_weigh(desktop, live_server):
     page = desktop
     username = f"tester-{uuid.uuid4().hex[:8]}"
 
-    page.goto(live_server + "/register")
-    page.fill("#username", username)
-    # example.com: the e-mail validator refuses special-use domains such as .test.
-    page.fill("#email", f"{username}@example.com")
-    page.fill("#password", PASSWORD)
-    page.fill("#confirm", PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    register_page(page, live_server, username, PASSWORD)
     account_nav = page.locator(".account-nav")
-    expect(account_nav.get_by_role("link", name=username)).to_be_visible()
 
     account_nav.get_by_role("button", name="Sign out").click()
     expect(account_nav.get_by_role("link", name="Sign in")).to_be_visible()
     expect(account_nav.get_by_role("link", name=username)).to_have_count(0)
 
-    page.goto(live_server + "/login")
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.locator(".form-page form").get_by_role("button", name="Sign in").click()
-    expect(account_nav.get_by_role("link", name=username)).to_be_visible()
+    sign_in_page(page, live_server, username, PASSWORD)
 
     page.goto(live_server + "/compare/python-vs-go")
     status = page.locator("#your-pick .live-status")

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.conftest import ROOT, make_app
+from tests.helpers import sign_in_page
 from tests.live import serve_in_thread
 from tests.workers_harness import stack
 from webapp.catalog.importer.runner import import_paths
@@ -25,10 +26,7 @@ pytestmark = pytest.mark.browser
 
 
 def sign_in(page, base: str, username: str) -> None:
-    page.goto(base + "/login")
-    page.fill("#login", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("main form button[type=submit]")
+    sign_in_page(page, base, username)
     page.wait_for_url(re.compile(r"/$"))
 
 

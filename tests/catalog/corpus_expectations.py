@@ -836,3 +836,111 @@ EXPECTED = {
         missing=["verdict line for Waterfall", "bottom line"],
     ),
 }
+
+
+# --- tests/catalog/corpus/: pages written for these tests, in this repository -------------
+# One page per case the parser knows; what each must give, field by field. Refused pages
+# name the parser's reason code.
+
+OWN_EXPECTED = {
+    "kettle-vs-stovetop.txt": dict(
+        # URL and label, rich pick summary, "  • +" bullets, Use-X-if verdict, rich bottom line
+        outcome="imported",
+        source="example.test/compare/kettle-vs-stovetop",
+        label="Kitchen",
+        title="Electric Kettle vs Stovetop Pot",
+        options=["Electric Kettle", "Stovetop Pot"],
+        pick="Electric Kettle",
+        pros=[2, 2],
+        cons=[2, 2],
+        tags=[["small-appliances", "tea"], ["camping", "cookware"]],
+        use_if=[
+            "You boil water several times a day and want it done unattended.",
+            "You cook off-grid or already have the hob running.",
+        ],
+        summary=None,
+        bottom_line="For everyday tea the kettle is quicker and safer; keep the pot for camping.",
+        missing=[],
+    ),
+    "kettle-vs-stovetop.v2.txt": dict(
+        # a later capture of the same address: updates the same comparison
+        outcome="imported",
+        source="example.test/compare/kettle-vs-stovetop",
+        label="Kitchen",
+        title="Electric Kettle vs Stovetop Pot",
+        options=["Electric Kettle", "Stovetop Pot"],
+        pick="Electric Kettle",
+        pros=[2, 2],
+        cons=[3, 2],
+        tags=[["small-appliances", "tea"], ["camping", "cookware"]],
+        use_if=[
+            "You boil water several times a day and want it done unattended.",
+            "You cook off-grid or already have the hob running.",
+        ],
+        summary=None,
+        bottom_line="For everyday tea the kettle is quicker and safer; keep the pot for camping.",
+        missing=[],
+    ),
+    "trams-vs-buses-vs-bicycles.txt": dict(
+        # three options, CRLF line ends, tabs, padded lines, runs of blank lines, three
+        # bullet styles, a no-break space and an emoji in a pro, "Nice Pick" glued to the
+        # description of the last option, paragraph verdict, plain bottom line
+        outcome="imported",
+        source="file:trams-vs-buses-vs-bicycles",
+        label=None,
+        title="Trams vs Buses vs Bicycles",
+        options=["Trams", "Buses", "Bicycles"],
+        pick="Bicycles",
+        pros=[1, 2, 2],
+        cons=[1, 2, 1],
+        tags=[["public-transport"], ["public-transport", "roads"], ["cycling", "health"]],
+        use_if=[None, None, None],
+        summary=(
+            "For most short urban trips the bicycle wins on time and cost; trams and buses "
+            "cover what it cannot."
+        ),
+        bottom_line="Commute by bike, and keep a transit pass for the rainy days.",
+        missing=[],
+    ),
+    "notebook-vs-tablet.txt": dict(
+        # cut inside the second Use line: that line and the bottom line are missing
+        outcome="partial",
+        source="example.test/compare/notebook-vs-tablet",
+        label=None,
+        title="Paper Notebook vs Tablet",
+        options=["Paper Notebook", "Tablet"],
+        pick="Paper Notebook",
+        pros=[2, 1],
+        cons=[1, 2],
+        tags=[["stationery"], ["gadgets"]],
+        use_if=["You want to remember what you wrote.", None],
+        summary=None,
+        bottom_line=None,
+        missing=["verdict line for Tablet", "bottom line"],
+    ),
+    "sketchbook-vs-drawing-app.txt": dict(
+        # cut inside the verdict paragraph: verdict and bottom line missing
+        outcome="partial",
+        source="file:sketchbook-vs-drawing-app",
+        label=None,
+        title="Sketchbook vs Drawing App",
+        options=["Sketchbook", "Drawing App"],
+        pick="Sketchbook",
+        pros=[1, 1],
+        cons=[1, 1],
+        tags=[[], []],
+        use_if=[None, None],
+        summary=None,
+        bottom_line=None,
+        missing=["verdict", "bottom line"],
+    ),
+    "single-tool-page.txt": dict(outcome="refused", reason="single-tool"),
+    "best-hiking-boots.txt": dict(outcome="refused", reason="listing"),
+    "essay-page.txt": dict(outcome="refused", reason="article"),
+    "cut-in-options.txt": dict(outcome="refused", reason="cut-in-options"),
+    "no-pick.txt": dict(outcome="refused", reason="no-pick"),
+    "no-title.txt": dict(outcome="refused", reason="unknown"),
+    "empty.txt": dict(outcome="refused", reason="empty"),
+    "address-only.txt": dict(outcome="refused", reason="no-text"),
+    "latin-1.txt": dict(outcome="refused", reason="encoding"),
+}

@@ -1,5 +1,13 @@
-"""The importer over every captured page in ../shared/corpus, file by file, against an
-expectations table written by reading the files (corpus_expectations.py)."""
+"""The importer over a corpus, file by file, against expectations written by reading the
+files (corpus_expectations.py):
+
+- tests/catalog/corpus/: pages written for these tests and kept in the repository, one per
+  case the parser knows (2 and 3 options, pros/cons and tags, Use-X-if and paragraph
+  verdicts, rich and plain bottom lines, odd whitespace and unicode, cut captures, and
+  every kind of page the importer refuses). CI never needs anything else.
+- ../shared/corpus: the real page captures (CROWDPICK_CORPUS overrides). Locally a missing
+  corpus skips those tests; under CI=true it fails them (tests/conftest.py).
+"""
 
 from pathlib import Path
 
@@ -11,9 +19,12 @@ from webapp.catalog.importer.runner import import_file
 from webapp.catalog.models import Comparison
 from webapp.extensions import db
 
-from .corpus_expectations import EXPECTED
+from .corpus_expectations import EXPECTED, OWN_EXPECTED
 
-FILES = sorted(p.name for p in CORPUS.glob("*.txt")) if CORPUS.is_dir() else []
+OWN = Path(__file__).resolve().parent / "corpus"
+# Without the shared corpus one placeholder case remains, so its fixture can fail (CI) or
+# skip (locally) with the reason; an empty parameter list would skip silently even in CI.
+FILES = sorted(p.name for p in CORPUS.glob("*.txt")) if CORPUS.is_dir() else ["<missing>"]
 
 
 def test_expectations_cover_every_corpus_file(corpus_dir):
@@ -49,7 +60,92 @@ _REASON_WORDS = {
     "listing": "listing page",
     "article": "article page",
     "cut-in-options": "cut off inside",
+    "no-pick": "no 'Nice Pick'",
+    "unknown": "no 'A vs B' title",
+    "empty": "empty file",
+    "no-text": "no page text",
+    "encoding": "not UTF-8",
 }
+
+
+# --- the repository's own corpus ------------------------------------------------------
+
+
+def test_own_expectations_cover_every_own_file():
+    assert sorted(OWN_EXPECTED) == sorted(p.name for p in OWN.glob("*.txt"))
+    # Every refusal reason and outcome the parser has is represented.
+    reasons = {e["reason"] for e in OWN_EXPECTED.values() if e["outcome"] == "refused"}
+    assert reasons == set(_REASON_WORDS)
+    assert {e["outcome"] for e in OWN_EXPECTED.values()} == {"imported", "partial", "refused"}
+
+
+@pytest.mark.parametrize("name", sorted(OWN_EXPECTED))
+def test_own_page_imports_as_expected(name, session):
+    expected = OWN_EXPECTED[name]
+    outcome = import_file(OWN / name, dry_run=False, status="published", max_bytes=10**6)
+    assert outcome.status == expected["outcome"], outcome.message
+    if expected["outcome"] == "refused":
+        assert _REASON_WORDS[expected["reason"]] in outcome.message
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comparison)) == 0
+        return
+    assert outcome.missing == expected["missing"]
+    comparison = db.session.scalars(
+        sa.select(Comparison).where(Comparison.slug == outcome.slug)
+    ).one()
+    assert comparison.source == expected["source"]
+    assert comparison.label == expected["label"]
+    assert comparison.title == expected["title"]
+    assert [o.name for o in comparison.options] == expected["options"]
+    assert comparison.pick.name == expected["pick"]
+    assert [len(o.pros) for o in comparison.options] == expected["pros"]
+    assert [len(o.cons) for o in comparison.options] == expected["cons"]
+    assert [sorted(t.slug for t in o.tags) for o in comparison.options] == expected["tags"]
+    assert [o.use_if for o in comparison.options] == expected["use_if"]
+    assert comparison.verdict.summary == expected["summary"]
+    assert comparison.verdict.bottom_line == expected["bottom_line"]
+
+
+def test_own_page_text_survives_whitespace_and_unicode(session):
+    outcome = import_file(
+        OWN / "trams-vs-buses-vs-bicycles.txt", dry_run=False, status="published", max_bytes=10**6
+    )
+    comparison = db.session.scalars(
+        sa.select(Comparison).where(Comparison.slug == outcome.slug)
+    ).one()
+    trams, _, bikes = comparison.options
+    assert trams.description == "Rails, overhead wires and a fixed route."  # tab and CR gone
+    assert bikes.description == "Door to door, on your own timetable, for the price of a lock."
+    assert [c.text for c in bikes.pros] == [
+        "Faster than either for trips under 5\u00a0km",
+        "No fares, no timetable \u2014 \u00e9l\u00e9gant \N{BICYCLE}",
+    ]
+    assert comparison.intro == (
+        "Getting across a mid-sized city without a car \u2014 three habits compared."
+    )
+
+
+def test_own_corpus_summary_and_a_second_capture_updates_in_place(cli):
+    first = cli.invoke(args=["crowdpick", "import", str(OWN)])
+    assert first.exit_code == 0, first.output
+    outcomes = [e["outcome"] for e in OWN_EXPECTED.values()]
+    summary = (
+        f"Summary: {outcomes.count('imported')} imported, {outcomes.count('partial')} partial, "
+        f"{outcomes.count('refused')} refused"
+    )
+    assert first.output.strip().splitlines()[-1] == summary
+    # Two captures of the kettle page: one comparison, with the later capture's con.
+    rows = db.session.scalar(sa.select(sa.func.count()).select_from(Comparison))
+    assert rows == len({e["source"] for e in OWN_EXPECTED.values() if "source" in e}) == 4
+    kettle = db.session.scalars(
+        sa.select(Comparison).where(Comparison.source == "example.test/compare/kettle-vs-stovetop")
+    ).one()
+    assert [c.text for c in kettle.options[0].cons][-1] == "Loud while it heats"
+    again = cli.invoke(args=["crowdpick", "import", str(OWN)])
+    assert "(created)" not in again.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Comparison)) == rows
+
+
+# --- the shared captures (../shared/corpus) ---------------------------------------------
 
 
 def test_whole_corpus_summary_and_reimport_does_not_duplicate(cli, corpus_dir):

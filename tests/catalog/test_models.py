@@ -69,7 +69,7 @@ def test_claim_kind_is_checked(session):
 
 
 def test_status_is_checked(session):
-    session.add(Comparison(slug="odd-status", title="Odd", intro="", status="archived"))
+    session.add(Comparison(slug="odd-status", title="Odd", intro="", status="retired"))
     with flush_fails():
         session.flush()
 

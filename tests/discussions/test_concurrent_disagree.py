@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tests import factories
 from tests.conftest import make_app
-from tests.live import csrf_from, serve_in_thread, sign_in_over_http
+from tests.helpers import csrf_from, sign_in_over_http
+from tests.live import serve_in_thread
 from webapp.catalog.models import Comparison
 from webapp.core.clock import utcnow
 from webapp.discussions import services

@@ -50,23 +50,6 @@ def test_a_resolved_thread_makes_room_for_a_new_one(session):
     assert second.id != first.id and second.status == "open"
 
 
-@pytest.mark.parametrize(
-    "body, message",
-    [
-        ("", "the post is empty"),
-        ("   \n\t ", "the post is empty"),
-        (None, "the post is empty"),
-        ("x" * 5001, "Keep posts under 5,000 characters"),
-    ],
-)
-def test_empty_and_overlong_posts_are_refused_and_open_nothing(session, body, message):
-    comp = factories.comparison()
-    with pytest.raises(ActionError) as info:
-        services.do_disagree(factories.user(), comp, body)
-    assert info.value.status == 422 and message in info.value.message
-    assert count(Thread) == 0 and count(Post) == 0
-
-
 def test_new_accounts_are_limited_in_links(session):
     comp = factories.comparison()
     links = "[a](https://a.example) [b](https://b.example) [c](https://c.example)"
@@ -83,7 +66,7 @@ def test_replies_are_one_level_deep(session):
     top = services.do_disagree(author, comp, "top")
     thread = db.session.get(Thread, top.thread_id)
     reply = services.do_post(author, thread, "reply", parent_id=top.id)
-    nested = services.do_post(author, thread, "reply to reply", parent_id=str(reply.id))
+    nested = services.do_post(author, thread, "reply to reply", parent_id=reply.id)
     assert reply.parent_id == top.id and nested.parent_id == top.id
 
 
@@ -158,14 +141,14 @@ def test_resolve_with_a_new_pick_records_who_and_when(session):
     assert thread.status == "resolved" and "<strong>B</strong>" in thread.conclusion_html
 
 
-def test_resolve_refuses_foreign_option_and_empty_conclusion(session):
+def test_resolve_refuses_an_option_of_another_comparison(session):
+    # An empty conclusion or an unreadable pick is the form's (test_forms.py).
     editor, member = factories.user(role="editor"), factories.user()
     comp, other = factories.comparison(), factories.comparison()
     thread = db.session.get(Thread, services.do_disagree(member, comp, "x").thread_id)
-    for conclusion, pick in [("ok", other.options[0].id), ("  ", None), ("ok", "abc")]:
-        with pytest.raises(ActionError) as info:
-            moderation.do_resolve(editor, thread, conclusion, pick)
-        assert info.value.status == 422
+    with pytest.raises(ActionError) as info:
+        moderation.do_resolve(editor, thread, "ok", other.options[0].id)
+    assert info.value.status == 422
     assert thread.status == "open" and count(PickChange) == 0
 
 
@@ -189,9 +172,6 @@ def test_flag_twice_is_409(session):
     with pytest.raises(ActionError) as info:
         moderation.do_flag(reader, post, "spam")
     assert info.value.status == 409
-    with pytest.raises(ActionError) as info:
-        moderation.do_flag(factories.user(), post, "because")
-    assert info.value.status == 422
 
 
 def test_quote_prefills_the_reply(client, session):

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 
 from tests import factories
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, sign_in, sign_out
 from webapp.discussions.models import Post, Thread
 from webapp.extensions import db
 
@@ -336,7 +336,7 @@ def test_hostile_thread_title_and_conclusion_are_inert(app, client, session, mon
     )
     thread_id = int(re.match(r"/threads/(\d+)#", disagreement.headers["Location"]).group(1))
 
-    client.post("/logout", data={"csrf_token": token})
+    sign_out(client, token)
     sign_in(client, editor)
     token = csrf_token(client, f"/threads/{thread_id}")
     conclusion = "\n\n".join(body for _, body in XSS_CASES)

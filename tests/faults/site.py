@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import requests
 
 from tests import workers_harness as harness
-from tests.live import csrf_from, serve_in_process, sign_in_over_http
+from tests.helpers import csrf_from, sign_in_over_http
+from tests.live import serve_in_process
 from tests.verdicts.stacks import setup_comparison
 
 # The web process's settings on top of the stack's: limits out of the way (a fault test

@@ -17,7 +17,7 @@ from requests.adapters import HTTPAdapter
 
 from tests import factories
 from tests.conftest import make_app
-from tests.live import csrf_from, sign_in_over_http
+from tests.helpers import csrf_from, sign_in_over_http
 from tests.ops import servers
 from webapp.extensions import db
 from webapp.voting.models import Vote

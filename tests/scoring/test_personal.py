@@ -26,3 +26,9 @@ def test_option_without_claims_scores_zero():
 
 def test_no_options_no_pick():
     assert personal_pick([], CLAIMS, {}) is None
+
+
+def test_an_option_without_claims_is_beaten_by_any_positive_case():
+    # Option 2's case is +1 (pro rated 1, con rated 0); option 3 has no claims: 0.
+    assert personal_pick([2, 3], [(20, "pro", 2), (21, "con", 2)], {20: 1, 21: 0}) == 2
+    assert personal_pick([2, 3], [(20, "pro", 2), (21, "con", 2)], {20: 0, 21: 1}) == 3

@@ -3,10 +3,12 @@ login, registration and welcome pages."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, sign_in
 from webapp.core.security import is_local_path, safe_next
 
 HOSTILE = [
@@ -57,15 +59,7 @@ def test_safe_next_falls_back_to_the_given_default():
 
 
 def sign_in_with_next(client, username: str, target: str):
-    return client.post(
-        "/login",
-        query_string={"next": target},
-        data={
-            "login": username,
-            "password": factories.PASSWORD,
-            "csrf_token": csrf_token(client),
-        },
-    )
+    return sign_in(client, SimpleNamespace(username=username), next=target)
 
 
 @pytest.mark.parametrize("target", ["////evil.example", "/\\evil.example", "https://evil.example"])

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.helpers import csrf_token, sign_in
+from tests.helpers import csrf_token, sign_in, sign_out
 from webapp.extensions import db
 from webapp.voting.models import Vote
 
@@ -43,7 +43,7 @@ def test_cookies_saved_before_sign_out_no_longer_vote(app, client, kept, monkeyp
     db.session.execute(sa.delete(Vote))
     db.session.commit()
 
-    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/about")})
+    response = sign_out(client)
     assert response.status_code == 302
 
     assert vote_with(app, {kept: before[kept]}, comp) == 0
@@ -53,7 +53,7 @@ def test_signing_in_again_after_sign_out_works(client):
     member = factories.user()
     db.session.commit()
     sign_in(client, member)
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/about")})
+    sign_out(client)
     sign_in(client, member)
     assert f'href="/u/{member.username}"' in client.get("/about").get_data(as_text=True)
 
@@ -90,9 +90,7 @@ def test_the_csrf_token_from_before_registration_is_refused_after_it(client):
     )
     assert response.status_code == 302
     assert client.post("/logout", data={"csrf_token": before}).status_code == 400
-    assert (
-        client.post("/logout", data={"csrf_token": csrf_token(client, "/about")}).status_code == 302
-    )
+    assert sign_out(client).status_code == 302
 
 
 def test_keep_me_signed_in_lasts_beyond_one_request(app, client):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import RequestRedirect
 
-from tests import factories
+from tests import factories, helpers
 from tests.helpers import csrf_token, sign_in
 from webapp.accounts import usernames
 from webapp.accounts.models import User
@@ -41,15 +41,8 @@ FINE = ["alice", "Carla", "m1x2", "wave3", "bob_smith", "jo-ann", "badminton", "
 
 
 def register(client, username: str):
-    return client.post(
-        "/register",
-        data={
-            "username": username,
-            "email": "someone@example.com",
-            "password": factories.PASSWORD,
-            "confirm": factories.PASSWORD,
-            "csrf_token": csrf_token(client, "/register"),
-        },
+    return helpers.register(
+        client, username=username, email="someone@example.com", password=factories.PASSWORD
     )
 
 
@@ -116,7 +109,7 @@ def _route_finds(app, name: str) -> bool:
         return False
     except Exception:
         return False
-    return endpoint == "accounts.profile" and args == {"username": name}
+    return endpoint == "pages.profile" and args == {"username": name}
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])

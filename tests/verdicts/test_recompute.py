@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from tests import factories
 from webapp.accounts.models import User
 from webapp.accounts.trust import TrustRules, trust_weight
+from webapp.catalog import changes
 from webapp.catalog.models import Comparison
 from webapp.discussions.models import Post, Thread
 from webapp.extensions import db
 from webapp.scoring.verdict import Params, compute
-from webapp.verdicts import queue, services
+from webapp.verdicts import services
 from webapp.verdicts.aggregate import trust_weight_sql
 from webapp.verdicts.models import CommunityVerdict, VerdictHistory
 from webapp.voting.models import Vote
@@ -149,11 +150,11 @@ def test_a_rolled_back_transaction_requests_nothing(app, session):
     member = factories.user()
     db.session.commit()
     db.session.add(Vote(user_id=member.id, comparison_id=comp.id, option_id=comp.options[0].id))
-    queue.request_recompute(comp.id)
-    assert queue.PENDING in db.session.info
+    changes.request_recompute(comp.id)
+    assert changes.RECOMPUTE in db.session.info
     db.session.rollback()
-    assert queue.PENDING not in db.session.info
-    queue.commit()  # a later commit of other work sends nothing for the rolled-back vote
+    assert changes.RECOMPUTE not in db.session.info
+    changes.commit()  # a later commit of other work sends nothing for the rolled-back vote
     assert services.get_verdict(comp.id) is None
     assert count(Vote) == 0 and db.session.get(Comparison, comp.id) is not None
 

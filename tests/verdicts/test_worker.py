@@ -2,14 +2,19 @@
 PostgreSQL database per test; votes cast in this process through ``cast_vote``, which
 enqueues through Redis exactly as the web app does.
 
-Each test prints its measurements on lines starting with "FIGURE:".
+No fixed sleeps: each test waits on state it can observe (the verdict row, Redis's keys,
+lists and clients, the workers' logs). Each prints its measurements on lines starting with
+"FIGURE:"; latencies are figures here, never assertions (bench/bench_redis_outage.py
+measures a vote's latency with Redis up, hung and down).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +31,7 @@ from tests.verdicts.stacks import (
     wait_for_count,
 )
 from webapp.background import RECOMPUTE_TASK, SWEEP_TASK
+from webapp.catalog import changes
 from webapp.extensions import db
 from webapp.verdicts import queue, services
 from webapp.voting import services as voting
@@ -55,7 +61,7 @@ def test_a_thousand_votes_in_two_seconds_are_counted_by_few_recomputes(start_sta
     casting, cpu = time.perf_counter() - started, time.process_time() - cpu
     wait_for_count(stack, facts.id, 1000, timeout=60)
     settled = time.perf_counter() - started
-    time.sleep(0.5)  # a recompute still queued would show up in the figures below
+    stack.wait_idle()  # a recompute still queued must show up in the count below
     # The coalescing promise is a rate: at most ~one recompute per RECOMPUTE_DELAY plus a
     # recompute's run time, whatever the vote rate. For the 2 s burst asked for that means
     # at most 20; if this machine cannot cast that fast, the budget scales with the window.
@@ -70,7 +76,6 @@ def test_a_thousand_votes_in_two_seconds_are_counted_by_few_recomputes(start_sta
     figure(f"verdict counted all 1000 votes {settled:.2f}s after the first vote")
     assert tasks <= budget, f"{tasks} recompute tasks for 1000 votes"
 
-    stack.wait_idle()
     final = verdict(stack, facts.id)
     history = scalar(
         stack, "SELECT count(*) FROM verdict_history WHERE comparison_id = %s", facts.id
@@ -101,6 +106,41 @@ def redis_keys(stack: harness.Stack) -> list[str]:
     return sorted(k.decode() for k in stack.broker.keys("*"))
 
 
+def redis_time(stack: harness.Stack) -> float:
+    seconds, micros = stack.broker.time()
+    return seconds + micros / 1e6
+
+
+def local_ports(worker: harness.CeleryProcess) -> set[int]:
+    """The local TCP ports of the sockets the worker's processes hold (from /proc)."""
+    inodes = set()
+    for pid in worker.pids():
+        fds = Path(f"/proc/{pid}/fd")
+        for fd in fds.iterdir() if fds.exists() else []:
+            try:
+                target = os.readlink(fd)
+            except OSError:  # closed meanwhile
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def consuming(stack: harness.Stack, worker: harness.CeleryProcess) -> bool:
+    """Redis has one of this worker's connections blocked in BRPOP: it can take a message."""
+    ports = local_ports(worker)
+    return any(
+        "b" in client["flags"] and int(client["addr"].rsplit(":", 1)[1]) in ports
+        for client in stack.broker.client_list()
+    )
+
+
 def test_a_rolled_back_vote_enqueues_nothing(start_stack):
     # No worker yet: anything sent would sit in the "celery" list, where we can see it.
     stack = start_stack(workers=0)
@@ -110,11 +150,11 @@ def test_a_rolled_back_vote_enqueues_nothing(start_stack):
     with app.app_context():
         db.session.add(Vote(user_id=first, comparison_id=facts.id, option_id=facts.options[0]))
         voting._mark_inputs_changed(facts.id)  # exactly what cast_vote does before commit
-        assert facts.id in db.session.info[queue.PENDING]
+        assert facts.id in db.session.info[changes.RECOMPUTE]
         db.session.rollback()
-        queue.commit()  # a later commit (of nothing) must not send the dropped request
+        changes.commit()  # a later commit (of nothing) must not send the dropped request
         db.session.remove()
-    time.sleep(1.0)  # four times the recompute delay
+    # Sending happens inside commit(), in this thread: whatever it sent is in Redis now.
     after_rollback = broker_state(stack, facts.id)
     figure(f"after rollback: {after_rollback}, redis keys {redis_keys(stack)}")
     assert after_rollback == {"pending": 0, "queued": 0, "unacked": 0}
@@ -153,6 +193,13 @@ def test_votes_succeed_while_redis_is_down_and_the_sweep_catches_up(start_stack,
 
     up = cast_votes(stack.app, facts.id, ballots[:10])
     wait_for_count(stack, facts.id, 10, timeout=20)
+    # Counting 10 does not mean the queue is empty: a vote that lands after a recompute
+    # cleared its pending mark (but before it read the votes) schedules one more, already
+    # held by the worker as a countdown task. Were it left to run during the outage below,
+    # its clear_pending would hang on the stopped Redis and then read the hung-phase votes
+    # too: the verdict would count 13, not 10 (the flake seen in a fresh clone).
+    stack.wait_idle()
+    assert counted(stack, facts.id) == 10
     figure(f"redis up: slowest of 10 votes {max(up) * 1000:.0f} ms")
     assert dropped() == 0
 
@@ -165,7 +212,6 @@ def test_votes_succeed_while_redis_is_down_and_the_sweep_catches_up(start_stack,
     stack.redis.stop()  # then gone: refused connections
     down = cast_votes(stack.app, facts.id, ballots[13:23])
     figure(f"redis down: slowest of 10 votes {max(down) * 1000:.0f} ms")
-    assert max(up + hung + down) < 1.0
     assert dropped() == 13, [r.getMessage() for r in caplog.records]
     assert scalar(stack, "SELECT count(*) FROM votes WHERE comparison_id = %s", facts.id) == 23
     assert counted(stack, facts.id) == 10
@@ -174,7 +220,10 @@ def test_votes_succeed_while_redis_is_down_and_the_sweep_catches_up(start_stack,
         db.session.remove()
 
     stack.redis.start()  # same port, empty: the lost requests are gone for good
-    time.sleep(1.5)
+    # Once the worker polls the new server, nothing is queued for it to find: only the
+    # sweep can count the 13 lost votes.
+    stack.wait_until(lambda: consuming(stack, worker), 30, "the worker to poll the new Redis")
+    assert broker_state(stack, facts.id) == {"pending": 0, "queued": 0, "unacked": 0}
     assert counted(stack, facts.id) == 10, "nothing but the sweep should have recomputed"
     beat = stack.start_beat(CROWDPICK_SWEEP_INTERVAL="1")
     ready = time.perf_counter()
@@ -198,7 +247,6 @@ def test_votes_succeed_while_redis_is_down_and_the_sweep_catches_up(start_stack,
     late = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert late == [], "the web side's Redis and Celery connections recover by themselves"
     assert len(worker.received(RECOMPUTE_TASK)) > received
-    assert max(after) < 1.0
 
 
 # --- 4. a worker killed mid-task -----------------------------------------------------------
@@ -235,8 +283,13 @@ def test_a_task_of_a_killed_worker_is_delivered_again(start_stack):
     assert task_id in broker.hget("unacked", tag).decode()
     assert broker.llen("celery") == 0 and broker.keys(harness.PENDING) == []
     # A new worker restores unacked messages older than the visibility timeout when it
-    # starts (kombu rescans only every ~100 s after that).
-    time.sleep(max(0.0, delivered_at + VISIBILITY + 0.5 - time.time()))
+    # starts (kombu rescans only every ~100 s after that): wait until Redis's own clock
+    # says the message is that old (with a margin for the worker's clock read).
+    stack.wait_until(
+        lambda: redis_time(stack) > delivered_at + VISIBILITY + 0.5,
+        VISIBILITY + 10,
+        "the unacked message to outlive the visibility timeout",
+    )
     second = stack.start_worker(**env)
     ready = time.perf_counter()
     wait_for_count(stack, facts.id, 12, timeout=30)
@@ -269,9 +322,9 @@ def overlaps(runs: dict[str, list[tuple[str, datetime, float]]]) -> int:
 # Celery lets a worker holding a countdown (ETA) task fetch one more message while it waits,
 # and a BRPOP sent in that window may pop a message after the task has started: kombu's
 # Redis transport then leaves it unread in the socket until the task ends (in neither the
-# queue nor "unacked"). BRPOPs time out after 1 s, so 1.5 s after its task started a busy
-# worker takes nothing more and the next message goes to the idle one.
-ETA_WINDOW = 1.5
+# queue nor "unacked"). Once its task runs the worker sends no new BRPOP, and the one in
+# flight times out within 1 s: when Redis shows none of the busy worker's connections
+# blocked, the next message can only go to the idle worker.
 
 
 def test_turning_against_the_editors_opens_exactly_one_thread(start_stack):
@@ -296,7 +349,8 @@ def test_turning_against_the_editors_opens_exactly_one_thread(start_stack):
     with row_locked(stack, facts.id):
         burst(1, against=1)
         stack.wait_until(lambda: lock_waiters(stack) == 1, 15, "a first recompute to block")
-        time.sleep(ETA_WINDOW)
+        (first,) = [w for w in (w1, w2) if set(w.received()) - {r[0] for r in w.succeeded()}]
+        stack.wait_until(lambda: not consuming(stack, first), 15, f"{first.name} to stop polling")
         burst(1, against=1)
         stack.wait_until(lambda: lock_waiters(stack) == 2, 15, "a second recompute to block")
         busy = [w.name for w in (w1, w2) if set(w.received()) - {r[0] for r in w.succeeded()}]
@@ -305,7 +359,11 @@ def test_turning_against_the_editors_opens_exactly_one_thread(start_stack):
             burst(30, against=0.9)
     for _ in range(8):  # then bursts while recomputes run free
         burst(20, against=0.8)
-        time.sleep(0.15)
+        # Paced by the queue, not the clock: a recompute has taken this burst's request
+        # (it clears the pending mark first), so the next burst asks for another one.
+        stack.wait_until(
+            lambda: not stack.broker.exists(queue.pending_key(facts.id)), 20, "a recompute"
+        )
     total = 4 + 2 + 90 + 160
     wait_for_count(stack, facts.id, total, timeout=30)
     stack.wait_idle()

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.conftest import make_app
-from tests.live import csrf_from, serve_in_thread, sign_in_over_http
+from tests.helpers import csrf_from, sign_in_over_http
+from tests.live import serve_in_thread
 from webapp.extensions import db
 from webapp.voting.models import Vote
 

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from tests import factories
 from tests.conftest import make_app
-from tests.live import csrf_from, redis_url_or_missing, serve_in_process, sign_in_over_http
+from tests.helpers import csrf_from, sign_in_over_http
+from tests.live import redis_url_or_missing, serve_in_process
 from webapp.extensions import db
 
 pytestmark = pytest.mark.postgres

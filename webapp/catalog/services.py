@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.actions import ActionError
+from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from .importer.parser import ParsedPage
-from .models import Claim, Comparison, EditorialVerdict, Option, Tag, option_tags
+from .models import READABLE, Claim, Comparison, EditorialVerdict, Option, Tag, option_tags
 from .slugs import slugify
 
 MAX_SEARCH_WORDS = 8
@@ -20,20 +24,29 @@ MAX_SEARCH_WORDS = 8
 # --- reading -------------------------------------------------------------------------
 
 
-SORTS = {"newest": "Newest", "contested": "Most contested", "flipped": "Recently flipped"}
+# The catalog's own order. Orders by community verdict ("contested", "flipped") belong to
+# verdicts (verdicts.services.sorted_by_verdict), which reuses this one to break ties.
+NEWEST_FIRST = (Comparison.created_at.desc(), Comparison.id.desc())
 
 
-def published_comparisons(
-    query: str = "", tag: Tag | None = None, sort: str = "newest"
-) -> sa.Select:
-    """Published comparisons, optionally searched and filtered by tag, sorted by
-    ``sort``: newest first; most contested (largest community lead over the editorial
-    pick); or recently flipped (latest change of the community pick).
+def published_comparisons(query: str = "", tag: Tag | None = None) -> sa.Select:
+    """Published comparisons, newest first, optionally searched and filtered by tag.
 
     Each search word must appear in the title, an option name or a tag (any letter
     case); LIKE wildcards in the input are escaped, so `%` and `_` match themselves.
+    Loads what a card shows (options, their tags, the editorial pick) for the whole page
+    at once: a statement per relation, not per card.
     """
-    stmt = sa.select(Comparison).where(Comparison.status == "published")
+    stmt = (
+        sa.select(Comparison)
+        .where(Comparison.status == "published")
+        .options(
+            selectinload(Comparison.options).selectinload(Option.tags),
+            # One row per comparison: joined, no statement of its own. The pick it names is
+            # one of the options just loaded, so Comparison.pick reads the identity map.
+            joinedload(Comparison.verdict),
+        )
+    )
     if tag is not None:
         stmt = stmt.where(
             Comparison.id.in_(
@@ -44,22 +57,7 @@ def published_comparisons(
         )
     for word in search_words(query):
         stmt = stmt.where(_matches(word))
-    newest = (Comparison.created_at.desc(), Comparison.id.desc())
-    if sort == "contested":
-        from ..verdicts.models import CommunityVerdict
-
-        stmt = stmt.join(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id).where(
-            CommunityVerdict.contest.is_not(None)
-        )
-        return stmt.order_by(CommunityVerdict.contest.desc(), *newest)
-    if sort == "flipped":
-        from ..verdicts.models import CommunityVerdict
-
-        stmt = stmt.join(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id).where(
-            CommunityVerdict.flipped_at.is_not(None)
-        )
-        return stmt.order_by(CommunityVerdict.flipped_at.desc(), *newest)
-    return stmt.order_by(*newest)
+    return stmt.order_by(*NEWEST_FIRST)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -89,18 +87,18 @@ def _matches(word: str) -> sa.ColumnElement[bool]:
 
 
 def get_published(slug: str, whole: bool = True) -> Comparison | None:
-    """A published comparison; ``whole`` also loads claims, tags and the editorial verdict
-    (the page needs them, a vote only needs the options)."""
+    """A published (or archived: still readable) comparison; ``whole`` also loads claims,
+    tags and the editorial verdict (the page needs them, a vote only needs the options)."""
     loads = [selectinload(Comparison.options)]
     if whole:
         loads = [
             selectinload(Comparison.options).selectinload(Option.claims),
             selectinload(Comparison.options).selectinload(Option.tags),
-            selectinload(Comparison.verdict),
+            joinedload(Comparison.verdict),  # one row: joined, no statement of its own
         ]
     return db.session.scalars(
         sa.select(Comparison)
-        .where(Comparison.slug == slug, Comparison.status == "published")
+        .where(Comparison.slug == slug, Comparison.status.in_(READABLE))
         .options(*loads)
     ).first()
 
@@ -140,18 +138,39 @@ def tag_counts(limit: int | None = None) -> list[tuple[Tag, int]]:
 class ImportResult:
     comparison: Comparison
     created: bool
+    # "written", "unchanged" (the same page as the last import: nothing written) or
+    # "kept" (a person changed it on the site since: the file's changes are not applied).
+    outcome: str = "written"
+
+
+def page_digest(page: ParsedPage) -> str:
+    """What an import writes, as a digest: whitespace or capture noise the parser drops
+    does not count as a change."""
+    data = json.dumps(dataclasses.asdict(page), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
 
 
 def import_page(page: ParsedPage, source: str, status: str = "published") -> ImportResult:
     """Create or update the comparison that came from ``source``; the caller commits.
 
     Options are matched by slug and claims by (kind, position), so rows keep their ids
-    across re-imports and later votes and ratings stay attached.
+    across re-imports and later votes and ratings stay attached. A page imported before
+    is written again only when it changed, and never over an edit made on the site since
+    (a resolution that switched the pick): the site's decision stands.
     """
+    digest = page_digest(page)
     comparison = db.session.scalars(
         sa.select(Comparison).where(Comparison.source == source)
     ).first()
     created = comparison is None
+    if not created:
+        if comparison.import_digest == digest:
+            return ImportResult(comparison, False, "unchanged")
+        if comparison.edited_at is not None and (
+            comparison.imported_at is None
+            or as_utc(comparison.edited_at) >= as_utc(comparison.imported_at)
+        ):
+            return ImportResult(comparison, False, "kept")
     if created:
         comparison = Comparison(source=source, slug=_free_slug(slugify(page.title)), status=status)
         db.session.add(comparison)
@@ -167,7 +186,14 @@ def import_page(page: ParsedPage, source: str, status: str = "published") -> Imp
     verdict.picked_option_id = next(o.id for o in options if o.name == page.pick)
     verdict.summary = page.summary
     verdict.bottom_line = page.bottom_line
+    comparison.import_digest, comparison.imported_at = digest, utcnow()
     db.session.flush()
+    if not created:
+        from .changes import mark_inputs_changed
+
+        # Options, claims or the pick changed what the community verdict measures: the
+        # same mark as a vote, so the sweep repairs it if the recompute request is lost.
+        mark_inputs_changed([comparison.id])
     return ImportResult(comparison, created)
 
 

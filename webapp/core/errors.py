@@ -6,7 +6,7 @@ import contextlib
 
 from flask import Flask, current_app, g, render_template, request
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, ServiceUnavailable
 
 from .actions import ActionError
 
@@ -18,17 +18,26 @@ RETRY_AFTER = 5
 DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
+# Said for a 404 that names nothing (an unknown URL): Werkzeug's default speaks of the
+# server; every 404 that knows more (a lookup, a service) says what it looked for.
+NOT_FOUND = "The address may be mistyped, or the comparison may have moved or been unpublished."
+
+
 def wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return request.is_json or best == "application/json"
 
 
 def render_error(error: HTTPException):
+    """One page per status (every 404 the same page), with the error's own description."""
     code = error.code or 500
+    description = error.description
+    if code == 404 and description in (None, "", NotFound.description):
+        description = NOT_FOUND
     if wants_json():
-        return {"error": error.name, "message": error.description}, code
+        return {"error": error.name, "message": description}, code
     template = {404: "errors/404.html", 500: "errors/500.html"}.get(code, "errors/generic.html")
-    return render_template(template, error=error), code
+    return render_template(template, error=error, description=description), code
 
 
 def render_action_error(error: ActionError):

@@ -6,9 +6,9 @@ Web (``GET /metrics``, see ``allowed``):
 - ``crowdpick_vote_actions_total{action}``: votes, withdrawals and pro/con ratings answered
   successfully (rate() gives votes per second);
 - read from PostgreSQL and Redis at scrape time, so every web process reports the same:
-  ``crowdpick_queue_depth`` (LLEN of the Celery queue), ``crowdpick_verdict_staleness_seconds``
-  (over comparisons with inputs no verdict has read yet: the largest newest-input time minus
-  verdict time), ``crowdpick_stale_verdicts`` and ``crowdpick_held_votes``.
+  ``crowdpick_queue_depth`` (LLEN of the Celery queue, here) and the gauges of the sources
+  the domains add with ``add_state_source`` (webapp/verdicts/metrics.py: staleness of the
+  verdicts, held votes); this module imports no domain.
 
 Worker (its own port, CROWDPICK_WORKER_METRICS_PORT): ``crowdpick_recompute_seconds``.
 
@@ -23,8 +23,8 @@ import hmac
 import ipaddress
 import os
 import time
+from collections.abc import Callable, Iterable
 
-import sqlalchemy as sa
 from flask import Flask, Response, abort, current_app, request
 from prometheus_client import (
     CollectorRegistry,
@@ -33,7 +33,7 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_flask_exporter import PrometheusMetrics
@@ -51,6 +51,17 @@ def multiprocess() -> bool:
         # A process that starts first (a CLI command, beat) must not fail on a missing one.
         os.makedirs(directory, exist_ok=True)
     return bool(directory)
+
+
+# A scrape-time source: given the app, yields metric families (read from the database).
+StateSource = Callable[[Flask], Iterable[Metric]]
+SOURCES = "crowdpick_metric_sources"
+
+
+def add_state_source(app: Flask, name: str, read: StateSource) -> None:
+    """Read ``read(app)`` at every scrape; when it fails, ``crowdpick_scrape_errors``
+    reports ``name`` and the rest of the scrape goes on."""
+    app.extensions.setdefault(SOURCES, {})[name] = read
 
 
 def init_app(app: Flask) -> None:
@@ -139,13 +150,14 @@ class StateCollector:
         errors = GaugeMetricFamily(
             "crowdpick_scrape_errors", "Scrape-time sources that failed", labels=["source"]
         )
-        try:
-            yield from self._database()
-        except Exception as exc:  # noqa: BLE001 - reported as a gauge and a log line
-            errors.add_metric(["database"], 1)
-            current_app.logger.warning("metrics: database read failed: %s", exc)
-        finally:
-            db.session.rollback()
+        for name, read in self.app.extensions.get(SOURCES, {}).items():
+            try:
+                yield from read(self.app)
+            except Exception as exc:  # noqa: BLE001 - reported as a gauge and a log line
+                errors.add_metric([name], 1)
+                current_app.logger.warning("metrics: %s read failed: %s", name, exc)
+            finally:
+                db.session.rollback()
         if self.app.config["REDIS_URL"]:
             try:
                 yield self._queue_depth()
@@ -153,39 +165,6 @@ class StateCollector:
                 errors.add_metric(["redis"], 1)
                 current_app.logger.warning("metrics: queue depth read failed: %s", exc)
         yield errors
-
-    def _database(self):
-        from ..catalog.models import Comparison
-        from ..core.clock import utcnow
-        from ..verdicts.models import CommunityVerdict
-        from ..verdicts.services import stale_condition
-        from ..voting.models import Vote
-        from .health import with_statement_timeout
-
-        with_statement_timeout(self.app.config["HEALTH_TIMEOUT"])
-        # Which verdicts are behind: the sweep's own rule (input versions, no clocks). How
-        # far behind: the times of the newest input and of the verdict (or the comparison's
-        # creation, when none was computed yet).
-        verdict_time = sa.func.coalesce(CommunityVerdict.computed_at, Comparison.created_at)
-        stale = db.session.execute(
-            sa.select(Comparison.inputs_changed_at, verdict_time)
-            .outerjoin(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id)
-            .where(stale_condition())
-        ).all()
-        now = utcnow()
-        held = db.session.scalar(sa.select(sa.func.count()).where(Vote.held_at.is_not(None)))
-        lag = max((_seconds(changed or now, seen) for changed, seen in stale), default=0.0)
-        yield GaugeMetricFamily(
-            "crowdpick_verdict_staleness_seconds",
-            "Largest (newest input - verdict time) over verdicts behind their inputs",
-            value=lag,
-        )
-        yield GaugeMetricFamily(
-            "crowdpick_stale_verdicts",
-            "Comparisons whose inputs changed after their verdict",
-            value=len(stale),
-        )
-        yield GaugeMetricFamily("crowdpick_held_votes", "Votes held for review", value=held)
 
     def _queue_depth(self) -> GaugeMetricFamily:
         from .health import health_redis
@@ -195,12 +174,6 @@ class StateCollector:
         return GaugeMetricFamily(
             "crowdpick_queue_depth", "Tasks waiting in the Celery queue", value=depth
         )
-
-
-def _seconds(later, earlier) -> float:
-    from ..core.clock import as_utc
-
-    return max((as_utc(later) - as_utc(earlier)).total_seconds(), 0.0)
 
 
 # --- the worker side (workers/celery_app.py) ----------------------------------------------

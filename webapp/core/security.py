@@ -51,7 +51,7 @@ def safe_next(target: str | None, default: str | None = None) -> str:
     path on this site, else ``default`` (the home page). Every ``next`` goes through it."""
     if target and is_local_path(target):
         return target
-    return default or url_for("catalog.home")
+    return default or url_for("pages.home")
 
 
 def rotate_csrf_token() -> None:

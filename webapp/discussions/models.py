@@ -16,8 +16,6 @@ from ..catalog.models import Comparison
 from ..core.clock import utcnow
 from ..extensions import db
 
-THREAD_KINDS = ("disagreement", "general")
-THREAD_STATUSES = ("open", "resolved", "locked")
 FLAG_REASONS = {
     "spam": "Spam or advertising",
     "abuse": "Abusive or harassing",
@@ -139,3 +137,6 @@ class PickChange(db.Model):
     )
     thread_id: Mapped[int | None] = mapped_column(sa.ForeignKey("threads.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Why, in the editor's words (the editor form's revision message); a resolution's
+    # reason is its thread's conclusion.
+    reason: Mapped[str | None] = mapped_column(sa.Text)

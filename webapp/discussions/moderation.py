@@ -8,15 +8,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..catalog import changes
 from ..catalog.models import EditorialVerdict
 from ..core.actions import ActionError
 from ..core.clock import utcnow
 from ..extensions import db
 from ..integrity.services import standing_changed
-from ..verdicts import queue
 from . import permissions
 from .markup import render_markdown
-from .models import FLAG_REASONS, Flag, PickChange, Post, Thread
+from .models import Flag, PickChange, Post, Thread
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -24,13 +24,14 @@ def _require(allowed: bool, message: str) -> None:
         raise ActionError(message, 403)
 
 
-def do_flag(user: User, post: Post, reason, note="") -> Flag:
+def check_can_flag(user: User, post: Post) -> None:
     _require(permissions.can_flag(user, post), "You can't flag this post.")
-    if reason not in FLAG_REASONS:
-        raise ActionError("Choose a reason for the flag.", 422)
-    note = (note or "").strip()
-    if len(note) > 500:
-        raise ActionError("Keep the note under 500 characters.", 422)
+
+
+def do_flag(user: User, post: Post, reason: str, note: str = "") -> Flag:
+    """``reason`` one of FLAG_REASONS and ``note`` within Flag.note's length
+    (discussions/forms.py reads both)."""
+    check_can_flag(user, post)
     flag = Flag(post_id=post.id, reporter_id=user.id, reason=reason, note=note)
     try:
         with db.session.begin_nested():
@@ -47,7 +48,7 @@ def do_hide(moderator: User, post: Post) -> None:
         post.hidden_at, post.hidden_by_id = utcnow(), moderator.id
         _strike(post, +1)
     _close_flags(post, moderator, "hidden")
-    queue.commit()
+    changes.commit()
 
 
 def do_unhide(moderator: User, post: Post) -> None:
@@ -55,7 +56,7 @@ def do_unhide(moderator: User, post: Post) -> None:
     if post.hidden_at is not None:
         post.hidden_at, post.hidden_by_id = None, None
         _strike(post, -1)
-    queue.commit()
+    changes.commit()
 
 
 def _strike(post: Post, delta: int) -> None:
@@ -87,12 +88,16 @@ def _close_flags(post: Post, moderator: User, resolution: str) -> None:
 
 
 def flag_queue() -> sa.Select:
-    """Posts with open flags, most flagged first."""
+    """Open flags, oldest first (what the flag queue page says): one entry per flag."""
     return (
         sa.select(Flag)
         .where(Flag.resolved_at.is_(None))
         .order_by(Flag.created_at)
-        .options(selectinload(Flag.post).selectinload(Post.thread), selectinload(Flag.reporter))
+        .options(
+            # Each entry shows the post, its thread and its author (with a suspend button).
+            selectinload(Flag.post).options(selectinload(Post.thread), selectinload(Post.author)),
+            selectinload(Flag.reporter),
+        )
     )
 
 
@@ -118,22 +123,25 @@ def do_unlock(moderator: User, thread: Thread) -> None:
     db.session.commit()
 
 
-def do_resolve(editor: User, thread: Thread, conclusion, new_pick_id=None) -> PickChange | None:
-    """Close a disagreement thread with a written conclusion, optionally changing the
-    editorial pick (recorded with who and when)."""
+def check_can_resolve(editor: User, thread: Thread) -> None:
     _require(permissions.is_editor(editor), "Only editors can resolve disagreements.")
     if not permissions.can_resolve(editor, thread):
         raise ActionError("Only an open disagreement thread can be resolved.", 409)
-    conclusion = (conclusion or "").strip()
-    if not conclusion:
-        raise ActionError("Write the conclusion: readers see it at the top of the thread.", 422)
+
+
+def do_resolve(
+    editor: User, thread: Thread, conclusion: str, new_pick_id: int | None = None
+) -> PickChange | None:
+    """Close a disagreement thread with a written conclusion (read by
+    discussions/forms.py), optionally changing the editorial pick (recorded with who and
+    when)."""
+    check_can_resolve(editor, thread)
     change = None
     verdict = db.session.get(EditorialVerdict, thread.comparison_id)
-    if new_pick_id not in (None, ""):
-        option_ids = {o.id for o in thread.comparison.options}
-        if not str(new_pick_id).isdigit() or int(new_pick_id) not in option_ids:
+    if new_pick_id is not None:
+        if new_pick_id not in {o.id for o in thread.comparison.options}:
             raise ActionError("The new pick must be one of this comparison's options.", 422)
-        new_pick = int(new_pick_id)
+        new_pick = new_pick_id
         if verdict is not None and verdict.picked_option_id != new_pick:
             change = PickChange(
                 comparison_id=thread.comparison_id,
@@ -143,11 +151,13 @@ def do_resolve(editor: User, thread: Thread, conclusion, new_pick_id=None) -> Pi
                 thread_id=thread.id,
             )
             verdict.picked_option_id = new_pick
+            # A site edit: a later import of the page file must not switch it back.
+            thread.comparison.edited_at = utcnow()
             db.session.add(change)
             # Agreement is measured against the pick: the community verdict must follow,
             # through the sweep too when the queue is down (the input version is its mark).
-            queue.mark_inputs_changed([thread.comparison_id])
+            changes.mark_inputs_changed([thread.comparison_id])
     thread.status, thread.resolved_at, thread.resolved_by_id = "resolved", utcnow(), editor.id
     thread.conclusion, thread.conclusion_html = conclusion, render_markdown(conclusion)
-    queue.commit()
+    changes.commit()
     return change

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..core.forms import refusal
 from ..core.pagination import paginate
 from . import moderation, permissions
-from .views import _post, _thread, post_url
+from .forms import FlagForm, ResolveForm
+from .lookups import post_or_404, post_url, thread_or_404
 
 bp = Blueprint("moderation", __name__)
 
@@ -20,15 +22,19 @@ def _back(message: str, target: str):
 @bp.post("/posts/<int:post_id>/flag")
 @login_required
 def flag(post_id: int):
-    post = _post(post_id)
-    moderation.do_flag(current_user, post, request.form.get("reason"), request.form.get("note"))
+    post = post_or_404(post_id)
+    form = FlagForm()
+    if not form.validate():
+        moderation.check_can_flag(current_user, post)  # a refusal outranks a bad field
+        raise refusal(form)
+    moderation.do_flag(current_user, post, form.reason.data, form.note.data)
     return _back("Thanks, a moderator will look at it.", post_url(post))
 
 
 @bp.post("/posts/<int:post_id>/hide")
 @login_required
 def hide(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
     moderation.do_hide(current_user, post)
     from_queue = request.form.get("back") == "queue"
     return _back("Post hidden.", url_for("moderation.flags") if from_queue else post_url(post))
@@ -37,7 +43,7 @@ def hide(post_id: int):
 @bp.post("/posts/<int:post_id>/unhide")
 @login_required
 def unhide(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
     moderation.do_unhide(current_user, post)
     return _back("Post visible again.", post_url(post))
 
@@ -45,7 +51,7 @@ def unhide(post_id: int):
 @bp.post("/posts/<int:post_id>/dismiss-flags")
 @login_required
 def dismiss(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
     moderation.do_dismiss_flags(current_user, post)
     return _back("Flags dismissed.", url_for("moderation.flags"))
 
@@ -62,7 +68,7 @@ def flags():
 @bp.post("/threads/<int:thread_id>/lock")
 @login_required
 def lock(thread_id: int):
-    thread = _thread(thread_id)
+    thread = thread_or_404(thread_id)
     moderation.do_lock(current_user, thread)
     return _back("Thread locked.", url_for("discussions.thread", thread_id=thread.id))
 
@@ -70,7 +76,7 @@ def lock(thread_id: int):
 @bp.post("/threads/<int:thread_id>/unlock")
 @login_required
 def unlock(thread_id: int):
-    thread = _thread(thread_id)
+    thread = thread_or_404(thread_id)
     moderation.do_unlock(current_user, thread)
     return _back("Thread unlocked.", url_for("discussions.thread", thread_id=thread.id))
 
@@ -78,10 +84,12 @@ def unlock(thread_id: int):
 @bp.post("/threads/<int:thread_id>/resolve")
 @login_required
 def resolve(thread_id: int):
-    thread = _thread(thread_id)
-    change = moderation.do_resolve(
-        current_user, thread, request.form.get("conclusion"), request.form.get("new_pick")
-    )
+    thread = thread_or_404(thread_id)
+    form = ResolveForm()
+    if not form.validate():
+        moderation.check_can_resolve(current_user, thread)
+        raise refusal(form)
+    change = moderation.do_resolve(current_user, thread, form.conclusion.data, form.new_pick.data)
     message = "Disagreement resolved."
     if change is not None:
         message += " The editorial pick is changed."

@@ -5,14 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..accounts.models import User
 from ..accounts.services import note_participation
 from ..catalog.models import Comparison
 from ..core.actions import ActionError
 from ..core.clock import as_utc, utcnow
-from ..core.inputs import whole_id
 from ..extensions import db
 from . import permissions
 from .markup import count_links, render_markdown
@@ -80,20 +79,8 @@ def add_system_post(thread: Thread, text: str) -> Post:
     return _add_post(thread, None, text)
 
 
-def check_title(title: str | None) -> str:
-    title = (title or "").strip()
-    if not title:
-        raise ActionError("Give the thread a title.", 422)
-    if "\n" in title or "\r" in title:
-        # Other control characters never get here (core/inputs.py refuses them).
-        raise ActionError("Keep the title on one line.", 422)
-    if len(title) > 200:
-        raise ActionError("Keep the title under 200 characters.", 422)
-    return title
-
-
-def do_open_general_thread(user: User, comparison: Comparison, title, body) -> Post:
-    title = check_title(title)
+def do_open_general_thread(user: User, comparison: Comparison, title: str, body: str) -> Post:
+    """``title`` and ``body`` as discussions/forms.py reads them (stripped, within limits)."""
     text, html = check_post_body(user, body)
     now = utcnow()
     thread = Thread(
@@ -110,7 +97,7 @@ def do_open_general_thread(user: User, comparison: Comparison, title, body) -> P
     return post
 
 
-def do_disagree(user: User, comparison: Comparison, body) -> Post:
+def do_disagree(user: User, comparison: Comparison, body: str) -> Post:
     """Post a disagreement into the open disagreement thread (opened if needed).
     The text is checked before the thread is opened: a refused post opens nothing."""
     text, html = check_post_body(user, body)
@@ -121,15 +108,9 @@ def do_disagree(user: User, comparison: Comparison, body) -> Post:
 # --- posts ---------------------------------------------------------------------------
 
 
-def check_post_body(user: User, body) -> tuple[str, str]:
-    if not isinstance(body, str) or not body.strip():
-        raise ActionError("Write something first: the post is empty.", 422)
-    text = body.strip()
-    limit = current_app.config["POST_MAX_CHARS"]
-    if len(text) > limit:
-        raise ActionError(
-            f"Keep posts under {limit:,} characters (this one has {len(text):,}).", 422
-        )
+def check_post_body(user: User, text: str) -> tuple[str, str]:
+    """The text (read by discussions/forms.py: present, stripped, within POST_MAX_CHARS)
+    and its HTML; new accounts' link limit is the rule only the service can judge."""
     html = render_markdown(text)
     if _is_new(user):
         most = current_app.config["NEW_ACCOUNT_MAX_LINKS"]
@@ -169,15 +150,21 @@ def _add_post(
     return post
 
 
-def do_post(user: User, thread: Thread, body, parent_id=None, prepared_html=None) -> Post:
+def check_can_post(user: User, thread: Thread) -> None:
     if not permissions.can_post(user, thread):
         raise ActionError(f"This thread is {thread.status}; it takes no new posts.", 409)
+
+
+def do_post(
+    user: User, thread: Thread, body: str, parent_id: int | None = None, prepared_html=None
+) -> Post:
+    check_can_post(user, thread)
     if prepared_html is None:
         text, html = check_post_body(user, body)
     else:
         text, html = body, prepared_html
     parent = None
-    if parent_id not in (None, ""):
+    if parent_id is not None:
         parent = _post_in_thread(parent_id, thread)
         # One level deep: a reply to a reply joins the top-level post's replies.
         parent = parent.parent or parent
@@ -190,21 +177,24 @@ def do_post(user: User, thread: Thread, body, parent_id=None, prepared_html=None
     return post
 
 
-def _post_in_thread(post_id, thread: Thread) -> Post:
-    number = whole_id(post_id)
-    post = db.session.get(Post, number) if number is not None else None
+def _post_in_thread(post_id: int, thread: Thread) -> Post:
+    post = db.session.get(Post, post_id)
     if post is None or post.thread_id != thread.id:
         raise ActionError("The post you replied to is not in this thread.", 422)
     return post
 
 
-def do_edit(user: User, post: Post, body) -> Post:
+def check_can_edit(user: User, post: Post) -> None:
     if not permissions.can_edit(user, post):
         raise ActionError(
             "You can edit only your own posts, within "
             f"{current_app.config['POST_EDIT_WINDOW_MINUTES']} minutes.",
             403,
         )
+
+
+def do_edit(user: User, post: Post, body: str) -> Post:
+    check_can_edit(user, post)
     text, html = check_post_body(user, body)
     post.body, post.body_html, post.edited_at = text, html, utcnow()
     db.session.commit()
@@ -223,13 +213,6 @@ def do_delete(user: User, post: Post) -> None:
 
 
 # --- queries -------------------------------------------------------------------------
-
-
-def get_thread(thread_id: int) -> Thread | None:
-    thread = db.session.get(Thread, thread_id)
-    if thread is None or thread.comparison.status != "published":
-        return None
-    return thread
 
 
 def get_post(post_id: int) -> Post | None:
@@ -283,7 +266,8 @@ def latest_posts(comparison: Comparison, limit: int = 3) -> list[Post]:
             )
             .order_by(Post.created_at.desc(), Post.id.desc())
             .limit(limit)
-            .options(selectinload(Post.author), selectinload(Post.thread))
+            # The thread is joined already and each post has one author: one statement.
+            .options(contains_eager(Post.thread), joinedload(Post.author))
         )
     )
 

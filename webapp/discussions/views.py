@@ -3,16 +3,19 @@ redirect with a flash (or answer JSON)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from ..catalog.services import require_published
 from ..core.errors import wants_json
+from ..core.forms import refusal, validated
 from ..core.inputs import whole_id
 from ..core.limits import per_account
 from ..core.pagination import paginate
 from ..extensions import limiter
 from . import permissions, services
+from .forms import NOTE_MAX, TITLE_MAX, PostForm, ThreadForm
+from .lookups import post_or_404, post_url, thread_or_404
 from .models import FLAG_REASONS
 
 bp = Blueprint("discussions", __name__)
@@ -20,24 +23,6 @@ bp = Blueprint("discussions", __name__)
 
 def post_limit() -> str:
     return current_app.config["POST_RATE_LIMIT"]
-
-
-def _thread(thread_id: int):
-    thread = services.get_thread(thread_id)
-    if thread is None:
-        abort(404, description="No discussion thread at this address.")
-    return thread
-
-
-def _post(post_id: int):
-    post = services.get_post(post_id)
-    if post is None:
-        abort(404, description="No post at this address.")
-    return post
-
-
-def post_url(post) -> str:
-    return url_for("discussions.thread", thread_id=post.thread_id) + f"#post-{post.id}"
 
 
 def _done(post, message: str):
@@ -52,7 +37,10 @@ def comparison_threads(slug: str):
     comparison = require_published(slug)
     threads = paginate(services.threads_of(comparison))
     return render_template(
-        "discussions/comparison_threads.html", comparison=comparison, threads=threads
+        "discussions/comparison_threads.html",
+        comparison=comparison,
+        threads=threads,
+        title_max=TITLE_MAX,
     )
 
 
@@ -61,8 +49,9 @@ def comparison_threads(slug: str):
 @limiter.limit(post_limit, key_func=per_account)
 def new_thread(slug: str):
     comparison = require_published(slug)
+    form = validated(ThreadForm())
     post = services.do_open_general_thread(
-        current_user, comparison, request.form.get("title"), request.form.get("body")
+        current_user, comparison, form.title.data, form.body.data
     )
     return _done(post, "Your thread is open.")
 
@@ -72,13 +61,14 @@ def new_thread(slug: str):
 @limiter.limit(post_limit, key_func=per_account)
 def disagree(slug: str):
     comparison = require_published(slug)
-    post = services.do_disagree(current_user, comparison, request.form.get("body"))
+    form = validated(PostForm())
+    post = services.do_disagree(current_user, comparison, form.body.data)
     return _done(post, "Thanks: your disagreement is posted.")
 
 
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int):
-    thread = _thread(thread_id)
+    thread = thread_or_404(thread_id)
     posts = paginate(services.top_level_posts(thread), "POSTS_PER_PAGE")
     quote = _quote(thread, whole_id(request.args.get("quote")))
     return render_template(
@@ -90,6 +80,7 @@ def thread(thread_id: int):
         quote=quote,
         can=permissions,
         flag_reasons=FLAG_REASONS,
+        note_max=NOTE_MAX,
     )
 
 
@@ -109,22 +100,24 @@ def _quote(thread, post_id: int | None) -> str:
 @login_required
 @limiter.limit(post_limit, key_func=per_account)
 def reply(thread_id: int):
-    thread = _thread(thread_id)
-    post = services.do_post(
-        current_user, thread, request.form.get("body"), parent_id=request.form.get("parent_id")
-    )
+    thread = thread_or_404(thread_id)
+    form = PostForm()
+    if not form.validate():
+        services.check_can_post(current_user, thread)  # a closed thread outranks the text
+        raise refusal(form)
+    post = services.do_post(current_user, thread, form.body.data, parent_id=form.parent_id.data)
     return _done(post, "Your post is up.")
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
+    services.check_can_edit(current_user, post)
     if request.method == "POST":
-        services.do_edit(current_user, post, request.form.get("body"))
+        form = validated(PostForm())
+        services.do_edit(current_user, post, form.body.data)
         return _done(post, "Your post is updated.")
-    if not permissions.can_edit(current_user, post):
-        abort(403, description="You can edit only your own posts, and only for a while.")
     return render_template(
         "discussions/edit.html", post=post, thread=post.thread, comparison=post.thread.comparison
     )
@@ -133,7 +126,7 @@ def edit(post_id: int):
 @bp.post("/posts/<int:post_id>/delete")
 @login_required
 def delete(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
     services.do_delete(current_user, post)
     return _done(post, "Your post is deleted.")
 

@@ -13,7 +13,10 @@ from ..catalog.models import Comparison
 from ..core.clock import utcnow
 from ..extensions import db
 
-EPISODE_STATUSES = ("open", "released", "voided")
+# The longest reason a moderator may give (integrity/forms.py). The reason columns are
+# TEXT: the system writes its own reasons there, and a limit in the schema would need a
+# migration for a rule that is the form's.
+REASON_MAX = 500
 
 
 class HoldEpisode(db.Model):

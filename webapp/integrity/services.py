@@ -1,7 +1,7 @@
 """Integrity actions. The detector holds votes inside a verdict recompute; moderators
 release or void held votes by episode, void or restore an account's votes, and suspend
 or reinstate accounts. Every moderator action is logged and recomputes each comparison
-it touches (after the commit, through verdicts.queue)."""
+it touches (after the commit, through catalog.changes)."""
 
 from __future__ import annotations
 
@@ -14,31 +14,21 @@ from sqlalchemy.orm import aliased, selectinload
 from ..accounts.models import User, new_session_token
 from ..accounts.trust import TrustRules
 from ..accounts.trust_sql import trust_weight_sql
+from ..catalog import changes
 from ..core.actions import ActionError
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
-from ..verdicts import queue
 from ..voting.models import ClaimRating, Vote
 from .models import HoldEpisode, ModerationAction
 
-REASON_MAX = 500
-
+# Reasons arrive as integrity/forms.py reads them: stripped, within REASON_MAX.
 
 # --- moderators -------------------------------------------------------------------
 
 
-def _require_moderator(user: User) -> None:
+def require_moderator(user: User) -> None:
     if not user.has_role("moderator"):
         raise ActionError("Only moderators can do that.", 403)
-
-
-def _check_reason(reason) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionError("Give a reason: it goes into the moderation log.", 422, "reason")
-    if len(reason) > REASON_MAX or "\x00" in reason:
-        raise ActionError(f"Keep the reason to at most {REASON_MAX} characters.", 422, "reason")
-    return reason
 
 
 def _log(actor: User | None, action: str, reason: str, affected: int, **targets) -> None:
@@ -56,7 +46,7 @@ def _log(actor: User | None, action: str, reason: str, affected: int, **targets)
 def _touch(comparison_ids) -> None:
     """Mark comparisons' inputs changed (the sweep's mark) and ask for their recompute
     once this transaction commits."""
-    queue.mark_inputs_changed(comparison_ids)
+    changes.mark_inputs_changed(comparison_ids)
 
 
 def _comparisons_of_account(user_id: int) -> set[int]:
@@ -67,7 +57,7 @@ def _comparisons_of_account(user_id: int) -> set[int]:
 
 def standing_changed(user_id: int) -> None:
     """An account's standing changed (e.g. a post of theirs hidden): every comparison it
-    has input in is recomputed once the caller commits through verdicts.queue."""
+    has input in is recomputed once the caller commits through catalog.changes."""
     _touch(_comparisons_of_account(user_id))
 
 
@@ -117,28 +107,25 @@ def _close_episode(moderator: User | None, episode_id: int, status: str, reason:
     return changed
 
 
-def _require_open(episode_id: int) -> None:
+def check_can_close(moderator: User, episode_id: int) -> None:
     """Before the reason is judged: a closed episode is a 409 whatever the form says."""
+    require_moderator(moderator)
     episode = get_episode(episode_id)
     if episode.status != "open":
         raise ActionError(f"This episode is already {episode.status}.", 409)
 
 
-def release_episode(moderator: User, episode_id: int, reason) -> int:
-    _require_moderator(moderator)
-    _require_open(episode_id)
-    reason = _check_reason(reason)
+def release_episode(moderator: User, episode_id: int, reason: str) -> int:
+    check_can_close(moderator, episode_id)
     changed = _close_episode(moderator, episode_id, "released", reason)
-    queue.commit()
+    changes.commit()
     return changed
 
 
-def void_episode(moderator: User, episode_id: int, reason) -> int:
-    _require_moderator(moderator)
-    _require_open(episode_id)
-    reason = _check_reason(reason)
+def void_episode(moderator: User, episode_id: int, reason: str) -> int:
+    check_can_close(moderator, episode_id)
     changed = _close_episode(moderator, episode_id, "voided", reason)
-    queue.commit()
+    changes.commit()
     return changed
 
 
@@ -204,16 +191,15 @@ def release_cooled_off(now: datetime | None = None) -> int:
             episode.status, episode.resolved_at = "released", now
             episode.resolved_by_id, episode.resolution_reason = None, "Cool-off passed."
         released += changed
-    queue.commit()
+    changes.commit()
     return released
 
 
-def void_account_votes(moderator: User, target: User, reason) -> int:
+def void_account_votes(moderator: User, target: User, reason: str) -> int:
     """Void an account's votes: every vote and rating of it counts 0 (kept for audit),
     including votes it casts later, until a moderator restores them. Returns how many
     stored votes it voided."""
-    _require_moderator(moderator)
-    reason = _check_reason(reason)
+    require_moderator(moderator)
     if target.has_role("moderator") and moderator.role != "admin":
         raise ActionError("Only an admin can void a moderator's votes.", 403)
     if target.votes_voided_at is not None:
@@ -229,15 +215,14 @@ def void_account_votes(moderator: User, target: User, reason) -> int:
     ).rowcount
     _log(moderator, "void_votes", reason, changed, target_user_id=target.id)
     _touch(_comparisons_of_account(target.id))
-    queue.commit()
+    changes.commit()
     return changed
 
 
-def restore_account_votes(moderator: User, target: User, reason) -> int:
+def restore_account_votes(moderator: User, target: User, reason: str) -> int:
     """Undo void_account_votes. Votes voided with a hold episode stay voided; held votes
     are held again (the void left their hold in place)."""
-    _require_moderator(moderator)
-    reason = _check_reason(reason)
+    require_moderator(moderator)
     if target.votes_voided_at is None:
         raise ActionError("This account's votes are not voided.", 409)
     changed = db.session.execute(
@@ -255,7 +240,7 @@ def restore_account_votes(moderator: User, target: User, reason) -> int:
     target.votes_voided_at = None
     _log(moderator, "restore_votes", reason, changed, target_user_id=target.id)
     _touch(_comparisons_of_account(target.id))
-    queue.commit()
+    changes.commit()
     return changed
 
 
@@ -268,40 +253,34 @@ def can_suspend(moderator: User, target: User) -> bool:
     )
 
 
-def _optional_reason(reason) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX or "\x00" in reason:
-        raise ActionError(f"Keep the reason to at most {REASON_MAX} characters.", 422, "reason")
-    return reason
+def check_can_suspend(moderator: User, target: User, refusal="You can't suspend this account."):
+    if not can_suspend(moderator, target):
+        raise ActionError(refusal, 403)
 
 
-def do_suspend(moderator: User, target: User, reason="") -> None:
+def do_suspend(moderator: User, target: User, reason: str = "") -> None:
     """Suspend an account: it cannot sign in, and its votes and ratings leave every
     verdict at the next recompute, which is asked for now."""
-    if not can_suspend(moderator, target):
-        raise ActionError("You can't suspend this account.", 403)
-    reason = _optional_reason(reason)
+    check_can_suspend(moderator, target)
     if target.suspended_at is not None:
         raise ActionError(f"{target.username} is already suspended.", 409)
     target.suspended_at = utcnow()
     _log(moderator, "suspend", reason, 0, target_user_id=target.id)
     _touch(_comparisons_of_account(target.id))
-    queue.commit()
+    changes.commit()
 
 
-def do_unsuspend(moderator: User, target: User, reason="") -> None:
+def do_unsuspend(moderator: User, target: User, reason: str = "") -> None:
     """Lift a suspension. The session token rotates, so cookies saved before the
     suspension stay dead: the member signs in again."""
-    if not can_suspend(moderator, target):
-        raise ActionError("You can't change this account.", 403)
-    reason = _optional_reason(reason)
+    check_can_suspend(moderator, target, "You can't change this account.")
     if target.suspended_at is None:
         raise ActionError(f"{target.username} is not suspended.", 409)
     target.suspended_at = None
     target.session_token = new_session_token()
     _log(moderator, "unsuspend", reason, 0, target_user_id=target.id)
     _touch(_comparisons_of_account(target.id))
-    queue.commit()
+    changes.commit()
 
 
 # --- the review queue ---------------------------------------------------------------

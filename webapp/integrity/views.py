@@ -3,13 +3,17 @@ moderation log, and the account actions (suspend, void or restore votes)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ..accounts.services import user_by_username
-from ..core.actions import ActionError
+from ..accounts.models import User
+from ..core.forms import refusal
 from ..core.pagination import paginate
+from ..extensions import db
 from . import services
+from .forms import OptionalReasonForm, ReasonForm
+from .models import REASON_MAX, HoldEpisode
 
 bp = Blueprint("integrity", __name__)
 
@@ -19,12 +23,24 @@ def _moderators_only() -> None:
         abort(403, description="The review queue is for moderators.")
 
 
-def _member(username: str):
-    return user_by_username(username) or abort(404, description="No member by that name.")
+def _member(username: str) -> User:
+    return db.first_or_404(
+        sa.select(User).where(User.username_key == username.casefold()),
+        description="No member by that name.",
+    )
 
 
 def _profile(target):
-    return redirect(url_for("accounts.profile", username=target.username))
+    return redirect(url_for("pages.profile", username=target.username))
+
+
+def _reason(form, check) -> str:
+    """The form's reason; refusals of the person or the target (``check``) come before a
+    bad reason, as the service would give them."""
+    if not form.validate():
+        check()
+        raise refusal(form)
+    return form.reason.data
 
 
 @bp.get("/moderation/holds")
@@ -34,16 +50,22 @@ def holds():
     return _queue_page()
 
 
-def _queue_page(errors: dict | None = None, typed: dict | None = None):
+def _queue_page(episode_id: int | None = None, form: ReasonForm | None = None):
+    """The queue; ``form``: the refused reason form of ``episode_id``, shown on its card."""
     episodes = paginate(services.open_episodes(), "POSTS_PER_PAGE")
     details = {e.id: services.episode_detail(e) for e in episodes.items}
+    errors, typed = {}, {}
+    if form is not None:
+        errors[episode_id] = " ".join(form.reason.errors)
+        typed[episode_id] = (form.reason.raw_data or [""])[0]
     return render_template(
         "integrity/holds.html",
         episodes=episodes,
         details=details,
         actions=services.recent_actions(),
-        errors=errors or {},
-        typed=typed or {},
+        errors=errors,
+        typed=typed,
+        reason_max=REASON_MAX,
     )
 
 
@@ -51,22 +73,22 @@ def _queue_page(errors: dict | None = None, typed: dict | None = None):
 @login_required
 def episode(episode_id: int):
     _moderators_only()
-    found = services.get_episode(episode_id)
+    found = db.get_or_404(HoldEpisode, episode_id, description="No hold episode with that number.")
     return render_template(
-        "integrity/episode.html", episode=found, detail=services.episode_detail(found)
+        "integrity/episode.html",
+        episode=found,
+        detail=services.episode_detail(found),
+        reason_max=REASON_MAX,
     )
 
 
 def _close(episode_id: int, action, done: str):
     """Release or void; a refused reason comes back next to its field, typed text kept."""
-    reason = request.form.get("reason")
-    try:
-        n = action(current_user, episode_id, reason)
-    except ActionError as exc:
-        if exc.field != "reason":
-            raise
-        errors, typed = {episode_id: exc.message}, {episode_id: (reason or "")[:5000]}
-        return _queue_page(errors, typed), exc.status
+    form = ReasonForm()
+    if not form.validate():
+        services.check_can_close(current_user, episode_id)
+        return _queue_page(episode_id, form), 422
+    n = action(current_user, episode_id, form.reason.data)
     flash(done.format(n=n, s="" if n == 1 else "s"), "success")
     return redirect(url_for("integrity.holds"))
 
@@ -89,7 +111,8 @@ def void(episode_id: int):
 @login_required
 def suspend(username: str):
     target = _member(username)
-    services.do_suspend(current_user, target, request.form.get("reason"))
+    reason = _reason(OptionalReasonForm(), lambda: services.check_can_suspend(current_user, target))
+    services.do_suspend(current_user, target, reason)
     flash(f"{target.username} is suspended; their votes no longer count.", "success")
     return _profile(target)
 
@@ -98,7 +121,11 @@ def suspend(username: str):
 @login_required
 def unsuspend(username: str):
     target = _member(username)
-    services.do_unsuspend(current_user, target, request.form.get("reason"))
+    reason = _reason(
+        OptionalReasonForm(),
+        lambda: services.check_can_suspend(current_user, target, "You can't change this account."),
+    )
+    services.do_unsuspend(current_user, target, reason)
     flash(f"{target.username} is active again and must sign in anew.", "success")
     return _profile(target)
 
@@ -107,7 +134,8 @@ def unsuspend(username: str):
 @login_required
 def void_votes(username: str):
     target = _member(username)
-    n = services.void_account_votes(current_user, target, request.form.get("reason"))
+    reason = _reason(ReasonForm(), lambda: services.require_moderator(current_user))
+    n = services.void_account_votes(current_user, target, reason)
     flash(f"Voided {n} vote{'s' if n != 1 else ''} of {target.username}.", "success")
     return _profile(target)
 
@@ -116,6 +144,7 @@ def void_votes(username: str):
 @login_required
 def restore_votes(username: str):
     target = _member(username)
-    n = services.restore_account_votes(current_user, target, request.form.get("reason"))
+    reason = _reason(ReasonForm(), lambda: services.require_moderator(current_user))
+    n = services.restore_account_votes(current_user, target, reason)
     flash(f"Restored {n} vote{'s' if n != 1 else ''} of {target.username}.", "success")
     return _profile(target)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -93,7 +93,6 @@ class Verdict:
     split: bool = False
     weight_needed: float = 0.0  # trust-weighted vote still missing
     established_votes: int = 0
-    claims: dict = field(default_factory=dict)
 
     def by_option(self) -> dict[int, OptionResult]:
         return {o.option: o for o in self.options}

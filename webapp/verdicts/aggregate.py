@@ -25,7 +25,6 @@ from ..voting.models import ClaimRating, Vote
 @dataclass
 class Inputs:
     options: list[int]
-    editorial_pick: int | None
     vote_totals: dict[int, float]
     established_totals: dict[int, float]
     counted_votes: int
@@ -36,7 +35,7 @@ class Inputs:
     editor_importance: dict[int, float]
 
 
-def read_inputs(comparison, editorial_pick: int | None, now: datetime, rules: TrustRules):
+def read_inputs(comparison, now: datetime, rules: TrustRules) -> Inputs:
     dialect = db.session.get_bind().dialect.name
     options = list(
         db.session.scalars(
@@ -92,7 +91,6 @@ def read_inputs(comparison, editorial_pick: int | None, now: datetime, rules: Tr
     ).all()
     return Inputs(
         options=options,
-        editorial_pick=editorial_pick,
         vote_totals=totals,
         established_totals=settled,
         counted_votes=counted,

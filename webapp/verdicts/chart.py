@@ -1,15 +1,15 @@
-"""Server-side SVG chart of each option's community score over the verdict history, with
-the moments the community pick changed marked. No JavaScript needed; the page adds a
-table with the same numbers as the text alternative."""
+"""The history chart's geometry: each option's community score over the verdict history,
+with the moments the community pick changed. templates/verdicts/_chart.svg draws it
+(autoescaped like every template); no JavaScript needed, and the page adds a table with
+the same numbers as the text alternative."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from markupsafe import Markup, escape
+from dataclasses import dataclass, field
 
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 640, 240, 40, 12, 12, 28
 MAX_POINTS = 200
+TICKS = (0, 0.25, 0.5, 0.75, 1)
 
 
 @dataclass
@@ -18,6 +18,42 @@ class Point:
     computed_at: object
     scores: dict[int, float]
     pick: int | None
+
+
+@dataclass
+class Dot:
+    x: float
+    y: float
+    version: int
+    score: float
+
+
+@dataclass
+class Series:
+    option_id: int
+    name: str
+    index: int  # the colour: series-0 .. series-5
+    dots: list[Dot] = field(default_factory=list)
+
+    @property
+    def coords(self) -> str:
+        return " ".join(f"{d.x:.1f},{d.y:.1f}" for d in self.dots)
+
+
+@dataclass
+class Chart:
+    title: str
+    width: int
+    height: int
+    left: int  # the plot's edges
+    right: int
+    top: int
+    bottom: int
+    grid: list[tuple[float, int]]  # (y, percent)
+    flips: list[tuple[int, float]]  # (version, x)
+    series: list[Series]
+    first_version: int
+    last_version: int
 
 
 def points_from_history(rows, limit: int = MAX_POINTS) -> list[Point]:
@@ -42,9 +78,10 @@ def flips(points: list[Point]) -> list[Point]:
     return out
 
 
-def render(points: list[Point], options, title: str) -> Markup:
+def layout(points: list[Point], options, title: str) -> Chart | None:
+    """Where everything goes, in the SVG's coordinates; None without points."""
     if not points:
-        return Markup("")
+        return None
     span = max(len(points) - 1, 1)
 
     def x(i: int) -> float:
@@ -53,42 +90,30 @@ def render(points: list[Point], options, title: str) -> Markup:
     def y(score: float) -> float:
         return PAD_T + (HEIGHT - PAD_T - PAD_B) * (1 - score)
 
-    parts = [
-        f'<svg class="history-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-title">{escape(title)}</title>',
-    ]
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        parts.append(
-            f'<line class="grid" x1="{PAD_L}" x2="{WIDTH - PAD_R}" y1="{y(tick):.1f}" '
-            f'y2="{y(tick):.1f}"/><text class="axis" x="{PAD_L - 6}" y="{y(tick) + 4:.1f}" '
-            f'text-anchor="end">{round(tick * 100)}%</text>'
-        )
     index = {p.version: i for i, p in enumerate(points)}
-    for flip in flips(points):
-        fx = x(index[flip.version])
-        parts.append(
-            f'<line class="flip" data-version="{flip.version}" x1="{fx:.1f}" x2="{fx:.1f}" '
-            f'y1="{PAD_T}" y2="{HEIGHT - PAD_B}"><title>Community pick changed at version '
-            f"{flip.version}</title></line>"
+    series = [
+        Series(
+            option.id,
+            option.name,
+            n % 6,
+            [
+                Dot(x(i), y(p.scores.get(option.id, 0.0)), p.version, p.scores.get(option.id, 0.0))
+                for i, p in enumerate(points)
+            ],
         )
-    for n, option in enumerate(options):
-        coords = " ".join(
-            f"{x(i):.1f},{y(p.scores.get(option.id, 0.0)):.1f}" for i, p in enumerate(points)
-        )
-        parts.append(f'<g class="series series-{n % 6}" data-option="{option.id}">')
-        parts.append(f'<polyline points="{coords}"/>')
-        for i, p in enumerate(points):
-            score = p.scores.get(option.id, 0.0)
-            parts.append(
-                f'<circle cx="{x(i):.1f}" cy="{y(score):.1f}" r="2.5" data-version="{p.version}" '
-                f'data-score="{score:.6f}"><title>{escape(option.name)}: {score:.0%} '
-                f"(version {p.version})</title></circle>"
-            )
-        parts.append("</g>")
-    parts.append(
-        f'<text class="axis" x="{PAD_L}" y="{HEIGHT - 8}">version {points[0].version}</text>'
-        f'<text class="axis" x="{WIDTH - PAD_R}" y="{HEIGHT - 8}" text-anchor="end">'
-        f"version {points[-1].version}</text></svg>"
+        for n, option in enumerate(options)
+    ]
+    return Chart(
+        title=title,
+        width=WIDTH,
+        height=HEIGHT,
+        left=PAD_L,
+        right=WIDTH - PAD_R,
+        top=PAD_T,
+        bottom=HEIGHT - PAD_B,
+        grid=[(y(tick), round(tick * 100)) for tick in TICKS],
+        flips=[(f.version, x(index[f.version])) for f in flips(points)],
+        series=series,
+        first_version=points[0].version,
+        last_version=points[-1].version,
     )
-    return Markup("".join(parts))

@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..core.clock import utcnow
 from ..extensions import db
 
-ALIGNMENTS = ("neutral", "agrees", "disagrees")
-
 
 class CommunityVerdict(db.Model):
     __tablename__ = "community_verdicts"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..accounts.trust import TrustRules, trust_weight
+from ..scoring import verdict as scoring
 from ..scoring.verdict import CONFIDENT, LEANING, MIDDLE, NOT_ENOUGH, TOO_CLOSE
 
 
@@ -120,12 +122,13 @@ def card(verdict, options, editorial_pick: int | None, thread_id: int | None, pa
     elif verdict.state == CONFIDENT:
         headline, tone = "Community disagrees", "disagrees"
         detail = f"The community picks {pick} over {editors} ({verdict.confidence:.0%} confidence)."
-    else:
-        assert verdict.state == LEANING
+    elif verdict.state == LEANING:
         headline, tone = f"Community leans to {pick}", "undecided"
         detail = (
             f"{pick} is ahead of {editors}, but not yet confidently ({verdict.confidence:.0%})."
         )
+    else:
+        raise ValueError(f"Unknown verdict state {verdict.state!r}")
     return Card(
         headline=headline,
         tone=tone,
@@ -228,3 +231,43 @@ def why(verdict, options, limit: int = 3) -> dict[str, list[str]]:
             f"than the editors: {g.community:.1f} out of 4 against {basis}."
         )
     return {"drivers": driver_lines, "gaps": gap_lines}
+
+
+def worked_example(params: scoring.Params, rules: TrustRules) -> dict:
+    """The "How scores work" page's example, computed by the functions the workers use,
+    with the configured parameters: the page cannot drift from the code."""
+    options, totals = [1, 2], {1: 14.6, 2: 9.0}
+    claims = [
+        scoring.ClaimInput(1, "pro", 6.0, 6.0 * 3.5),
+        scoring.ClaimInput(1, "con", 4.0, 4.0 * 1.0),
+        scoring.ClaimInput(2, "pro", 5.0, 5.0 * 2.4),
+    ]
+    result = scoring.compute(options, totals, 26, claims, params)
+    accounts = [
+        ("a brand-new account", 0, 0, False),
+        ("a brand-new account with a verified e-mail", 0, 0, True),
+        ("a week old, verified, active on 3 days", 7, 3, True),
+        (
+            f"{rules.full_after_days:g} days old, verified, active on "
+            f"{rules.full_after_active_days} days",
+            rules.full_after_days,
+            rules.full_after_active_days,
+            True,
+        ),
+    ]
+    return {
+        "names": {1: "Kettle", 2: "Stove"},
+        "totals": totals,
+        "claims": [(c, scoring.claim_importance(c, params.prior_weight)) for c in claims],
+        "cases": scoring.option_cases(options, claims, params.prior_weight),
+        "result": result,
+        "trust": [
+            (label, trust_weight(age, days, verified=verified, rules=rules))
+            for label, age, days, verified in accounts
+        ],
+        "golden": [
+            (a, b, scoring.compute([1, 2], {1: a, 2: b}, a + b, [], params).confidence)
+            for a, b in [(60, 40), (51, 49), (6, 4)]
+        ],
+        "words": confidence_words(result.confidence),
+    }

@@ -1,7 +1,10 @@
-"""The one small module through which the web side asks for verdict recomputes.
+"""What happens to the recompute requests once a transaction commits: the dispatch.
 
-- Requests are collected on the SQLAlchemy session and sent by ``commit()`` only once
-  the transaction has committed; a rollback drops them (webapp/core/after_commit.py).
+Every domain that changes a verdict's inputs calls ``catalog.changes.mark_inputs_changed``
+(the low seam), which defers the comparison's id on the session. ``register()``, called
+by create_app, makes ``dispatch`` the after-commit handler of those ids
+(webapp/core/after_commit.py), so a rollback sends nothing.
+
 - Coalescing: a Redis key per comparison marks a recompute as pending (SET NX with a
   TTL); while it is set, further requests add nothing. The worker clears the key before
   it reads the votes, so a vote that lands during a recompute schedules the next one.
@@ -10,67 +13,31 @@
 - If Redis is unreachable or stalled the request is dropped with a warning after at most
   REDIS_TIMEOUT per call (the rest of the batch is dropped with it): the vote is already
   in the database, and the beat sweep recomputes every comparison whose input version is
-  ahead of the version its verdict last read (``mark_inputs_changed``).
+  ahead of the version its verdict last read.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 
 import redis
-import sqlalchemy as sa
 from flask import Flask, current_app
 
 from ..background import RECOMPUTE_TASK
+from ..catalog.changes import RECOMPUTE
 from ..core import after_commit
+from ..integrity.services import release_cooled_off
+from .services import recompute_verdict
 
 log = logging.getLogger("crowdpick.verdicts")
-PENDING = "crowdpick_recompute"
 PENDING_TTL = 60  # seconds; a lost task frees its key, and the sweep repairs the verdict
 
 
-def mark_inputs_changed(comparison_ids) -> None:
-    """In the caller's transaction, bump the comparisons' input version (what the sweep
-    compares with the verdict's: database facts, no clock) and ask for their recompute
-    once the transaction commits. Every write that can change a verdict calls this."""
-    from ..core.clock import utcnow
-    from ..extensions import db
-
-    ids = sorted(set(comparison_ids))
-    if not ids:
-        return
-    db.session.execute(_mark_statement(), {"ids": ids, "now": utcnow()})
-    for comparison_id in ids:
-        request_recompute(comparison_id)
-
-
-@functools.cache
-def _mark_statement():
-    # Built once: on every vote, building the statement cost more than running it.
-    from ..catalog.models import Comparison
-
-    return (
-        sa.update(Comparison)
-        .where(Comparison.id.in_(sa.bindparam("ids", expanding=True)))
-        # inputs_changed_at only dates the change (metrics); updated_at names editorial
-        # changes, so keep it (its onupdate would bump it).
-        .values(
-            inputs_version=Comparison.inputs_version + 1,
-            inputs_changed_at=sa.bindparam("now"),
-            updated_at=Comparison.updated_at,
-        )
-        .execution_options(synchronize_session=False)  # no loaded rows to keep in step
-    )
-
-
-def request_recompute(comparison_id: int) -> None:
-    after_commit.defer(PENDING, comparison_id, unique=True)
-
-
-# Commit the session, then send the recomputes (and any other deferred work, e.g. mails).
-commit = after_commit.commit
+def register() -> None:
+    """Make ``dispatch`` the handler of the seam's recompute requests (idempotent).
+    Looked up at call time, so tests can replace ``dispatch`` to catch what is sent."""
+    after_commit.register(RECOMPUTE, lambda ids: dispatch(ids))
 
 
 def pending_key(comparison_id: int) -> str:
@@ -98,16 +65,12 @@ def _cool_off_in_process(app: Flask) -> None:
     ):
         return
     app.extensions["crowdpick_cool_off_at"] = now  # first: the release commits through here
-    from ..integrity.services import release_cooled_off
-
     release_cooled_off()
 
 
 def dispatch(ids) -> None:
     app = current_app._get_current_object()
     if not app.config["REDIS_URL"]:
-        from .services import recompute_verdict
-
         _cool_off_in_process(app)
         for comparison_id in sorted(ids):
             recompute_verdict(comparison_id)
@@ -139,7 +102,3 @@ def clear_pending(comparison_id: int) -> None:
             _redis(app).delete(pending_key(comparison_id))
         except redis.RedisError as exc:
             log.warning("could not clear pending mark of %s: %s", comparison_id, exc)
-
-
-# Looked up at call time, so dispatch can be replaced (tests catch what would be sent).
-after_commit.register(PENDING, lambda ids: dispatch(ids))

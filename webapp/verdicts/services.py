@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..accounts.trust import TrustRules
-from ..catalog.models import Comparison, EditorialVerdict
+from ..catalog.models import READABLE, Comparison, EditorialVerdict
+from ..catalog.services import NEWEST_FIRST
 from ..core.clock import utcnow
 from ..core.upsert import insert_for
 from ..extensions import db
@@ -62,7 +63,7 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     trust = TrustRules.from_config(current_app.config)
     if current_app.config["HOLD_ENABLED"]:
         detect_and_hold(comparison, now, trust)
-    inputs = read_inputs(comparison, pick, now, trust)
+    inputs = read_inputs(comparison, now, trust)
     params = Params.from_config(current_app.config)
     result = compute(
         inputs.options,
@@ -226,7 +227,7 @@ def page_data(comparison) -> dict:
         "card": card,
         "why": presenting.why(verdict, comparison.options),
         "points": points,
-        "chart": chart.render(
+        "chart": chart.layout(
             points,
             comparison.options,
             f"Community score of each option over time: {comparison.title}",
@@ -277,7 +278,7 @@ def _card_state_query() -> sa.Select:
         )
         .outerjoin(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id)
         .outerjoin(EditorialVerdict, EditorialVerdict.comparison_id == Comparison.id)
-        .where(Comparison.slug == sa.bindparam("slug"), Comparison.status == "published")
+        .where(Comparison.slug == sa.bindparam("slug"), Comparison.status.in_(READABLE))
     )
 
 
@@ -289,3 +290,20 @@ def summaries(comparison_ids: list[int]) -> dict[int, CommunityVerdict]:
         sa.select(CommunityVerdict).where(CommunityVerdict.comparison_id.in_(comparison_ids))
     )
     return {row.comparison_id: row for row in rows}
+
+
+# Orders of a comparison list by community verdict, for the home page's sort links.
+SORTS = {"contested": "Most contested", "flipped": "Recently flipped"}
+
+
+def sorted_by_verdict(comparisons: sa.Select, sort: str) -> sa.Select:
+    """``comparisons`` (a select of Comparison) with a community verdict that has the
+    sort's measure, by it: "contested" puts the largest community lead over the editorial
+    pick first, "flipped" the latest change of the community pick. Newest breaks ties."""
+    column = {"contested": CommunityVerdict.contest, "flipped": CommunityVerdict.flipped_at}[sort]
+    return (
+        comparisons.join(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id)
+        .where(column.is_not(None))
+        .order_by(None)
+        .order_by(column.desc(), *NEWEST_FIRST)
+    )

@@ -4,57 +4,55 @@ marks the comparison's inputs as changed in the same transaction, and commits.""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..accounts.models import User
 from ..accounts.services import note_participation, weight_explained
+from ..catalog import changes
 from ..catalog.models import Claim, Comparison, Option
 from ..core.actions import ActionError
 from ..core.clock import utcnow
 from ..core.upsert import insert_for
 from ..extensions import db
 from ..scoring.personal import personal_pick
-from ..verdicts import queue
-from .models import ClaimRating, Vote
+from .models import IMPORTANCE_LABELS, ClaimRating, Vote
 
 
 def _mark_inputs_changed(comparison_id: int) -> None:
     """Same transaction as the write: the sweep trusts this mark (the input version). The
     recompute request goes out only after the commit (and never for a rollback)."""
-    queue.mark_inputs_changed([comparison_id])
+    changes.mark_inputs_changed([comparison_id])
 
 
-_WHOLE = re.compile(r"-?[0-9]{1,11}")
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _whole_number(value, what: str, low: int | None = None, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ActionError(f"{what} must be a whole number.", 422)
-    text = str(value).strip()
-    # ASCII digits with at most one "-": str.isdigit() takes "²" and int() refuses it.
-    if not _WHOLE.fullmatch(text):
-        raise ActionError(f"{what} must be a whole number.", 422)
-    number = int(text)
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise ActionError(f"{what} must be from {low} to {high}.", 422)
-    return number
+def check_open(comparison: Comparison) -> None:
+    """An archived comparison stays readable, but its verdict is closed to new input."""
+    if comparison.status != "published":
+        raise ActionError(
+            "This comparison is archived: voting and rating are closed. "
+            "Its verdict stays as the community left it.",
+            409,
+        )
 
 
-def check_option(comparison: Comparison, option_id) -> int:
-    if option_id is None or option_id == "":
-        raise ActionError("Choose an option to vote for.", 422)
-    number = _whole_number(option_id, "The option")
-    if number not in {o.id for o in comparison.options}:
+def check_option(comparison: Comparison, option_id: int) -> int:
+    """Which options belong to the comparison is the service's to know (the form reads
+    the number, voting/forms.py)."""
+    if not _is_int(option_id) or option_id not in {o.id for o in comparison.options}:
         raise ActionError("That option is not part of this comparison.", 422)
-    return number
+    return option_id
 
 
 def cast_vote(user: User, comparison: Comparison, option_id, source: str | None = None) -> int:
     """Create or change the member's vote; concurrent calls leave exactly one row.
     ``source``: the network prefix the request came from (brigade evidence)."""
+    check_open(comparison)
     option = check_option(comparison, option_id)
     now = utcnow()
     stmt = insert_for(Vote).values(
@@ -84,13 +82,14 @@ def cast_vote(user: User, comparison: Comparison, option_id, source: str | None 
         )
     note_participation(user)
     _mark_inputs_changed(comparison.id)
-    queue.commit()
+    changes.commit()
     return option
 
 
 def withdraw_vote(user: User, comparison: Comparison) -> bool:
     """Delete the member's vote. A vote held for review or voided by moderators stays:
     deleting it would erase the record, and voting again would bring it back counting."""
+    check_open(comparison)
     under_review = db.session.execute(
         sa.select(Vote.held_at.is_not(None), Vote.voided_at.is_not(None)).where(
             Vote.user_id == user.id, Vote.comparison_id == comparison.id
@@ -108,26 +107,29 @@ def withdraw_vote(user: User, comparison: Comparison) -> bool:
     ).rowcount
     if deleted:
         _mark_inputs_changed(comparison.id)
-    queue.commit()
+    changes.commit()
     return bool(deleted)
 
 
-def check_claim(comparison: Comparison, claim_id) -> int:
-    number = _whole_number(claim_id, "The claim")
+def check_claim(comparison: Comparison, claim_id: int) -> int:
     owned = db.session.scalar(
         sa.select(Claim.id)
         .join(Option, Option.id == Claim.option_id)
-        .where(Claim.id == number, Option.comparison_id == comparison.id)
+        .where(Claim.id == claim_id, Option.comparison_id == comparison.id)
     )
     if owned is None:
         raise ActionError("That pro or con is not part of this comparison.", 404)
-    return number
+    return claim_id
 
 
-def rate_claim(user: User, comparison: Comparison, claim_id, importance) -> int | None:
-    """Set (0-4) or clear (None / "") the member's importance for one claim."""
+def rate_claim(user: User, comparison: Comparison, claim_id: int, importance) -> int | None:
+    """Set (0-4) or clear (None) the member's importance for one claim."""
+    check_open(comparison)
     claim = check_claim(comparison, claim_id)
-    if importance is None or importance == "":
+    if importance is not None and not (_is_int(importance) and importance in IMPORTANCE_LABELS):
+        # Last line for callers without the form (voting/forms.py reads the request's).
+        raise ActionError("Importance must be a whole number from 0 to 4.", 422)
+    if importance is None:
         db.session.execute(
             sa.delete(ClaimRating).where(
                 ClaimRating.user_id == user.id, ClaimRating.claim_id == claim
@@ -135,7 +137,7 @@ def rate_claim(user: User, comparison: Comparison, claim_id, importance) -> int 
         )
         value = None
     else:
-        value = _whole_number(importance, "Importance", 0, 4)
+        value = importance
         now = utcnow()
         stmt = insert_for(ClaimRating).values(
             user_id=user.id,
@@ -152,7 +154,7 @@ def rate_claim(user: User, comparison: Comparison, claim_id, importance) -> int 
         db.session.execute(stmt)
         note_participation(user)
     _mark_inputs_changed(comparison.id)
-    queue.commit()
+    changes.commit()
     return value
 
 
@@ -182,13 +184,24 @@ class MemberInputs:
 def member_inputs(user: User | None, comparison: Comparison) -> MemberInputs | None:
     if user is None or not user.is_authenticated:
         return None
-    inputs = inputs_of(user.id, comparison.id, [o.id for o in comparison.options])
+    claims = None
+    # The comparison page has loaded every option's claims already: reuse them rather
+    # than read them again (but never lazy-load them one option at a time).
+    if all("claims" not in sa.inspect(o).unloaded for o in comparison.options):
+        claims = [(c.id, c.kind, c.option_id) for o in comparison.options for c in o.claims]
+    inputs = inputs_of(user.id, comparison.id, [o.id for o in comparison.options], claims)
     inputs.weight = weight_explained(user)
     return inputs
 
 
-def inputs_of(user_id: int, comparison_id: int, option_ids: list[int]) -> MemberInputs:
-    """By ids, so a caller can ask after its commit without reloading expired rows."""
+def inputs_of(
+    user_id: int,
+    comparison_id: int,
+    option_ids: list[int],
+    claims: list[tuple[int, str, int]] | None = None,
+) -> MemberInputs:
+    """By ids, so a caller can ask after its commit without reloading expired rows.
+    ``claims``: the comparison's (claim id, kind, option id), when the caller has them."""
     row = db.session.execute(
         sa.select(Vote.option_id, Vote.held_at.is_not(None), Vote.voided_at.is_not(None)).where(
             Vote.user_id == user_id, Vote.comparison_id == comparison_id
@@ -206,19 +219,23 @@ def inputs_of(user_id: int, comparison_id: int, option_ids: list[int]) -> Member
     # Only with some ratings of their own does a member have "priorities" to show.
     weighted = None
     if ratings:
-        claims = db.session.execute(
-            sa.select(Claim.id, Claim.kind, Claim.option_id)
-            .join(Option, Option.id == Claim.option_id)
-            .where(Option.comparison_id == comparison_id)
-        ).all()
+        if claims is None:
+            claims = db.session.execute(
+                sa.select(Claim.id, Claim.kind, Claim.option_id)
+                .join(Option, Option.id == Claim.option_id)
+                .where(Option.comparison_id == comparison_id)
+            ).all()
         weighted = personal_pick(option_ids, claims, ratings)
     return MemberInputs(vote=vote, ratings=ratings, weighted_pick=weighted, on_hold=on_hold)
 
 
 def votes_of(user: User) -> sa.Select:
+    """The member's votes on published comparisons, latest first, each with the comparison
+    and the option it names (the profile lists both: no statement per vote)."""
     return (
         sa.select(Vote)
         .join(Comparison, Comparison.id == Vote.comparison_id)
         .where(Vote.user_id == user.id, Comparison.status == "published")
         .order_by(Vote.updated_at.desc(), Vote.id.desc())
+        .options(contains_eager(Vote.comparison), joinedload(Vote.option))
     )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..catalog.services import require_published
 from ..core.errors import wants_json
+from ..core.forms import refusal, validated
 from ..core.limits import per_account
 from ..core.net import network_prefix
 from ..extensions import limiter
 from . import services
+from .forms import RatingForm, VoteForm
 from .models import IMPORTANCE_LABELS
 
 bp = Blueprint("voting", __name__)
@@ -18,15 +20,6 @@ bp = Blueprint("voting", __name__)
 
 def vote_limit() -> str:
     return current_app.config["VOTE_RATE_LIMIT"]
-
-
-def _field(name: str):
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            abort(400, description="Send a JSON object.")
-        return body.get(name)
-    return request.form.get(name)
 
 
 class _Before:
@@ -45,7 +38,7 @@ def _answer(before: _Before, message: str):
         inputs = services.inputs_of(before.user_id, before.comparison_id, list(before.names))
         return {"message": message, **inputs.as_json()}
     flash(message, "success")
-    return redirect(url_for("catalog.comparison", slug=before.slug) + "#your-pick")
+    return redirect(url_for("pages.comparison", slug=before.slug) + "#your-pick")
 
 
 @bp.post("/compare/<slug:slug>/vote")
@@ -54,8 +47,9 @@ def _answer(before: _Before, message: str):
 def vote(slug: str):
     comparison = require_published(slug, whole=False)
     before = _Before(comparison)
+    form = validated(VoteForm())
     option_id = services.cast_vote(
-        current_user, comparison, _field("option"), network_prefix(request.remote_addr)
+        current_user, comparison, form.option.data, network_prefix(request.remote_addr)
     )
     return _answer(before, f"Your vote for {before.names[option_id]} is saved.")
 
@@ -76,7 +70,11 @@ def withdraw(slug: str):
 def rate(slug: str, claim_id: int):
     comparison = require_published(slug, whole=False)
     before = _Before(comparison)
-    value = services.rate_claim(current_user, comparison, claim_id, _field("importance"))
+    form = RatingForm()
+    if not form.validate():
+        services.check_claim(comparison, claim_id)  # an unknown claim is a 404 first
+        raise refusal(form)
+    value = services.rate_claim(current_user, comparison, claim_id, form.importance.data)
     if value is None:
         message = "Your weight for that point is cleared."
     else:

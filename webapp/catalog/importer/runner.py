@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ...core.clock import as_utc
 from ...extensions import db
-from .. import services
+from .. import changes, services
 from .parser import ParsedPage, Refused, parse
 
 SNAPSHOT_SUFFIX = re.compile(r"\.v\d+$")
@@ -22,21 +23,25 @@ LIMITS = {"title": 300, "option name": 200, "tag": 100}
 @dataclass
 class FileOutcome:
     path: Path
-    status: str  # imported | partial | refused
+    status: str  # imported | partial | kept | refused
     message: str = ""
     slug: str | None = None
     created: bool = False
+    unchanged: bool = False
     missing: list[str] = field(default_factory=list)
 
     def line(self, dry_run: bool) -> str:
         name = self.path.name
         if self.status == "refused":
             return f"refused   {name}: {self.message}"
-        verb = (
-            ("would create" if dry_run else "created")
-            if self.created
-            else ("would update" if dry_run else "updated")
-        )
+        if self.status == "kept":
+            return f"kept      {name} -> /compare/{self.slug}: {self.message}"
+        if self.created:
+            verb = "would create" if dry_run else "created"
+        elif self.unchanged:
+            verb = "unchanged"
+        else:
+            verb = "would update" if dry_run else "updated"
         text = f"{self.status:<9} {name} -> /compare/{self.slug} ({verb})"
         if self.missing:
             text += "; missing: " + ", ".join(self.missing)
@@ -101,17 +106,28 @@ def import_file(path: Path, *, dry_run: bool, status: str, max_bytes: int) -> Fi
         return FileOutcome(path, "refused", f"cannot read ({exc.strerror or exc})")
     try:
         result = services.import_page(page, source_for(path, page), status=status)
-        outcome = FileOutcome(
-            path,
-            "partial" if page.is_partial else "imported",
-            slug=result.comparison.slug,
-            created=result.created,
-            missing=list(page.missing),
-        )
+        if result.outcome == "kept":
+            edited = as_utc(result.comparison.edited_at).strftime("%Y-%m-%d %H:%M UTC")
+            outcome = FileOutcome(
+                path,
+                "kept",
+                f"changed on the site on {edited}, after its last import; the site's"
+                " version stays and this file was not applied",
+                slug=result.comparison.slug,
+            )
+        else:
+            outcome = FileOutcome(
+                path,
+                "partial" if page.is_partial else "imported",
+                slug=result.comparison.slug,
+                created=result.created,
+                unchanged=result.outcome == "unchanged",
+                missing=list(page.missing),
+            )
         if dry_run:
             db.session.rollback()
         else:
-            db.session.commit()
+            changes.commit()  # and then the recompute a changed page asked for
         return outcome
     except SQLAlchemyError as exc:
         db.session.rollback()
@@ -126,4 +142,7 @@ def import_paths(paths: list[Path], *, dry_run: bool, status: str, max_bytes: in
 def summary(outcomes: list[FileOutcome], dry_run: bool) -> str:
     counts = {s: sum(o.status == s for o in outcomes) for s in ("imported", "partial", "refused")}
     text = ", ".join(f"{n} {s}" for s, n in counts.items())
+    kept = sum(o.status == "kept" for o in outcomes)
+    if kept:
+        text += f", {kept} kept (changed on the site)"
     return f"Summary: {text}" + (" (dry run: nothing written)" if dry_run else "")

@@ -1,0 +1,45 @@
+"""The latest change of a comparison's editorial pick, as the reader's page states it
+("Editors switched from X to Y on <date>"), whether an editor's save or a resolution
+made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..catalog.models import Option
+from ..extensions import db
+from .models import PickChange, Thread
+
+
+@dataclass
+class PickChangeNote:
+    from_name: str | None
+    to_name: str
+    changed_at: datetime
+    thread_id: int | None
+    # The thread was resolved with a conclusion readers can follow.
+    concluded: bool
+
+
+def latest_pick_change(comparison_id: int) -> PickChangeNote | None:
+    before, after = aliased(Option), aliased(Option)
+    row = db.session.execute(
+        sa.select(
+            before.name,
+            after.name,
+            PickChange.changed_at,
+            PickChange.thread_id,
+            Thread.conclusion.is_not(None),
+        )
+        .join(after, after.id == PickChange.to_option_id)
+        .outerjoin(before, before.id == PickChange.from_option_id)
+        .outerjoin(Thread, Thread.id == PickChange.thread_id)
+        .where(PickChange.comparison_id == comparison_id)
+        .order_by(PickChange.changed_at.desc(), PickChange.id.desc())
+        .limit(1)
+    ).first()
+    return PickChangeNote(*row) if row else None

@@ -1,0 +1,1 @@
+"""The editor area: editors write, revise and publish comparisons in the browser."""

@@ -1,0 +1,87 @@
+"""Pages that combine domains. Views parse input, call services, render."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+
+from ..accounts.services import user_by_username, weight_explained
+from ..catalog import services as catalog
+from ..core.pagination import paginate
+from ..discussions.pick_changes import latest_pick_change
+from ..discussions.services import latest_posts
+from ..verdicts.services import page_data, summaries
+from ..voting.models import IMPORTANCE_LABELS
+from ..voting.services import member_inputs, votes_of
+from . import services
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    limit = current_app.config["SEARCH_MAX_CHARS"]
+    raw = catalog.clean_text(request.args.get("q", ""))
+    query = raw.strip()[:limit]
+    tag_slug = catalog.clean_text(request.args.get("tag", "")).strip()[:200]
+    tag = catalog.get_tag(tag_slug) if tag_slug else None
+    if tag_slug and tag is None:
+        abort(404, description=f"No tag called “{tag_slug[:80]}”.")
+    sort = request.args.get("sort", "newest")
+    if sort not in services.SORTS:
+        sort = "newest"
+    pagination = paginate(services.comparison_list(query, tag, sort))
+    return render_template(
+        "catalog/home.html",
+        pagination=pagination,
+        sort=sort,
+        sorts=services.SORTS,
+        community=summaries([c.id for c in pagination.items]),
+        query=query,
+        trimmed=len(raw.strip()) > limit,
+        tag=tag,
+        tags=catalog.tag_counts(limit=12),
+    )
+
+
+@bp.get("/compare/<slug:slug>")
+def comparison(slug: str):
+    found = catalog.require_published(slug)
+    community = page_data(found)
+    return render_template(
+        "catalog/comparison.html",
+        comparison=found,
+        inputs=member_inputs(current_user, found),
+        latest_posts=latest_posts(found),
+        community=community,
+        disagreement=community["thread"],
+        importance_labels=IMPORTANCE_LABELS,
+        pick_change=latest_pick_change(found.id),
+    )
+
+
+@bp.get("/tags/<slug:slug>")
+def tag(slug: str):
+    found = catalog.get_tag(slug)
+    if found is None:
+        abort(404, description="No tag by that name.")
+    pagination = paginate(catalog.published_comparisons(tag=found))
+    return render_template(
+        "catalog/tag.html",
+        tag=found,
+        pagination=pagination,
+        community=summaries([c.id for c in pagination.items]),
+    )
+
+
+@bp.get("/u/<slug:username>")
+def profile(username: str):
+    user = user_by_username(username)
+    if user is None:
+        abort(404, description="No member by that name.")
+    votes = paginate(votes_of(user))
+    sees_weight = current_user.is_authenticated and (
+        current_user.id == user.id or current_user.has_role("moderator")
+    )
+    weight = weight_explained(user) if sees_weight else None
+    return render_template("accounts/profile.html", member=user, votes=votes, weight=weight)
