@@ -21,6 +21,7 @@ from webapp.accounts.models import User
 from webapp.catalog.models import Comparison
 from webapp.discussions.models import Flag, Post, Thread
 from webapp.extensions import db
+from webapp.integrity.models import HoldEpisode
 from webapp.verdicts.models import CommunityVerdict, VerdictHistory
 from webapp.voting.models import ClaimRating, Vote
 
@@ -322,4 +323,33 @@ def test_disagreements_list_costs_the_same_for_1_or_20_threads(client, count_que
     for comp_id in comparisons[1:]:
         thread_with_posts(comp_id, people, 1)
     many = measure(count_queries, client, "/disagreements")
+    same_cost(one, many)
+
+
+def test_held_votes_queue_costs_the_same_for_1_or_20_episodes(client, count_queries, pages):
+    people = voters(3)
+    moderator = factories.established(role="moderator")
+
+    def episode(i: int) -> None:
+        comp = rich_comparison(people[:1], i)
+        held = HoldEpisode(comparison_id=comp.id, evidence={})
+        db.session.add(held)
+        db.session.flush()
+        for n, person in enumerate(people[1:]):  # each episode holds two votes
+            db.session.add(
+                Vote(
+                    user_id=person,
+                    comparison_id=comp.id,
+                    option_id=comp.options[n].id,
+                    held_at=held.opened_at,
+                    hold_episode_id=held.id,
+                )
+            )
+
+    episode(0)
+    sign_in(client, moderator)
+    one = measure(count_queries, client, "/moderation/holds")
+    for i in range(1, FULL_PAGE + 1):
+        episode(i)
+    many = measure(count_queries, client, "/moderation/holds")
     same_cost(one, many)

@@ -15,6 +15,7 @@ from ..accounts.models import User, new_session_token
 from ..accounts.trust import TrustRules
 from ..accounts.trust_sql import trust_weight_sql
 from ..catalog import changes
+from ..catalog.models import Comparison
 from ..core.actions import ActionError
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
@@ -291,15 +292,22 @@ def open_episodes() -> sa.Select:
         sa.select(HoldEpisode)
         .where(HoldEpisode.status == "open")
         .order_by(HoldEpisode.opened_at.desc(), HoldEpisode.id.desc())
-        .options(selectinload(HoldEpisode.comparison))
+        .options(selectinload(HoldEpisode.comparison).selectinload(Comparison.options))
     )
 
 
 def episode_detail(episode: HoldEpisode) -> dict:
     """What a moderator weighs: a timeline of the held votes, their networks (as
     prefixes) and account ages, and the options they pushed."""
+    return episode_details([episode])[episode.id]
+
+
+def episode_details(episodes: list[HoldEpisode]) -> dict[int, dict]:
+    """``episode_detail`` for a page of episodes in one query (the queue's cost must not
+    grow with its length)."""
     rows = db.session.execute(
         sa.select(
+            Vote.hold_episode_id,
             Vote.updated_at,
             Vote.option_id,
             Vote.source_prefix,
@@ -310,11 +318,20 @@ def episode_detail(episode: HoldEpisode) -> dict:
             User.signup_prefix,
         )
         .join(User, User.id == Vote.user_id)
-        .where(Vote.hold_episode_id == episode.id)
-        .order_by(Vote.updated_at)
+        .where(Vote.hold_episode_id.in_([e.id for e in episodes]))
+        .order_by(Vote.updated_at, Vote.id)
     ).all()
+    by_episode: dict[int, list] = {e.id: [] for e in episodes}
+    for row in rows:
+        by_episode[row[0]].append(row[1:])
     now = utcnow()
-    names = {o.id: o.name for o in episode.comparison.options}
+    return {
+        e.id: _detail(by_episode[e.id], {o.id: o.name for o in e.comparison.options}, now)
+        for e in episodes
+    }
+
+
+def _detail(rows, names: dict[int, str], now: datetime) -> dict:
     votes, prefixes, timeline = [], {}, {}
     for at, option, prefix, held, voided, username, created, signup in rows:
         at = as_utc(at)

@@ -53,7 +53,7 @@ def holds():
 def _queue_page(episode_id: int | None = None, form: ReasonForm | None = None):
     """The queue; ``form``: the refused reason form of ``episode_id``, shown on its card."""
     episodes = paginate(services.open_episodes(), "POSTS_PER_PAGE")
-    details = {e.id: services.episode_detail(e) for e in episodes.items}
+    details = services.episode_details(episodes.items)
     errors, typed = {}, {}
     if form is not None:
         errors[episode_id] = " ".join(form.reason.errors)
