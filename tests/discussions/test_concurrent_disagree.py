@@ -3,7 +3,7 @@ over real HTTP against PostgreSQL with committed data, there must be exactly one
 disagreement thread holding both posts (the partial unique index decides the race; the
 loser must post into the winner's thread, not fail and not open a second one).
 
-`open_disagreement` is wrapped (in this process: the server runs in a thread) to count how
+`current_disagreement` is wrapped (in this process: the server runs in a thread) to count how
 many requests found no thread and went on to insert one, so the test knows the race really
 happened. In the "forced" rounds the wrapper also holds each request there until both have
 looked, which makes every round a true race whatever the timing.
@@ -119,16 +119,16 @@ def site(postgres_databases, tmp_path):
 
 
 class Lookout:
-    """Wraps services.open_disagreement: counts lookups that found no thread and, when
+    """Wraps services.current_disagreement: counts lookups that found no thread and, when
     `rendezvous` is set, holds each such request until the other has looked too."""
 
     def __init__(self, monkeypatch):
-        self.original = services.open_disagreement
+        self.original = services.current_disagreement
         self.lock = threading.Lock()
         self.found_none = 0
         self.broken = 0
         self.rendezvous: threading.Barrier | None = None
-        monkeypatch.setattr(services, "open_disagreement", self)
+        monkeypatch.setattr(services, "current_disagreement", self)
 
     def reset(self, force: bool) -> None:
         self.found_none, self.broken = 0, 0

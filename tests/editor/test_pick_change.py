@@ -107,7 +107,7 @@ def test_switching_to_the_communitys_pick_answers_the_open_disagreement(client):
     stove = comp.options[1]
     for _ in range(9):  # enough established voters: the community confidently disagrees
         cast_vote(factories.established(), comp, stove.id)
-    thread = discussions.open_disagreement(comp.id)
+    thread = discussions.current_disagreement(comp.id)
     assert thread is not None and get_verdict(comp.id).pick_option_id == stove.id
     signed_in(client)
     post_edit(client, comp, switch_to_second("Stove wins."), message="The votes were right")

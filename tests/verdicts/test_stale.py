@@ -103,7 +103,7 @@ def test_a_pick_change_while_the_queue_is_down_is_repaired_by_the_sweep(session,
     services.sweep()
     verdict = services.get_verdict(comp.id)
     assert (verdict.state, verdict.alignment) == ("confident", "disagrees")
-    thread = discussions.open_disagreement(comp.id)
+    thread = discussions.current_disagreement(comp.id)
     assert isinstance(thread, Thread)
 
     editor = factories.user(role="editor")

@@ -118,7 +118,11 @@ def do_unlock(moderator: User, thread: Thread) -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        # Another disagreement thread opened meanwhile; one open at a time.
+        # Another disagreement thread is open (opened beside this one before locked threads
+        # counted as the disagreement); one open at a time. Roll back the whole request:
+        # the thread's changed status would otherwise be flushed again, and fail again,
+        # by the next query (the error page's), which made this a bare 500.
+        db.session.rollback()
         raise ActionError("Another disagreement thread is open for this comparison.", 409) from None
     db.session.commit()
 

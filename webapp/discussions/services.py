@@ -23,13 +23,19 @@ DISAGREEMENT_TITLE = "Why the community disagrees with the pick"
 # --- threads -------------------------------------------------------------------------
 
 
-def open_disagreement(comparison_id: int) -> Thread | None:
+def current_disagreement(comparison_id: int) -> Thread | None:
+    """The comparison's disagreement thread that is not resolved: open, or locked by a
+    moderator. A locked one still is the disagreement: nobody may open a second beside it
+    (which would also make the first one impossible to unlock)."""
     return db.session.scalars(
-        sa.select(Thread).where(
+        sa.select(Thread)
+        .where(
             Thread.comparison_id == comparison_id,
             Thread.kind == "disagreement",
-            Thread.status == "open",
+            Thread.status.in_(("open", "locked")),
         )
+        .order_by((Thread.status == "open").desc(), Thread.id.desc())
+        .limit(1)
     ).first()
 
 
@@ -39,7 +45,8 @@ def open_disagreement_thread(
     summary: str | None = None,
     commit: bool = True,
 ) -> Thread:
-    """The comparison's open disagreement thread, opened now if there is none.
+    """The comparison's current disagreement thread (open or locked), opened now if
+    there is none.
 
     Idempotent and safe under concurrency: the partial unique index admits one open
     disagreement thread per comparison; a request that loses the race gets the winner's.
@@ -47,7 +54,7 @@ def open_disagreement_thread(
     ``commit=False`` leaves the commit to a caller that holds its own transaction (the
     verdict engine, which commits the verdict and the thread together).
     """
-    existing = open_disagreement(comparison.id)
+    existing = current_disagreement(comparison.id)
     if existing is not None:
         return existing
     now = utcnow()
@@ -63,7 +70,7 @@ def open_disagreement_thread(
         with db.session.begin_nested():
             db.session.add(thread)
     except IntegrityError:
-        winner = open_disagreement(comparison.id)
+        winner = current_disagreement(comparison.id)
         if winner is None:  # not the race we expected: let it surface
             raise
         return winner

@@ -200,12 +200,12 @@ def history(comparison_id: int, limit: int | None = None) -> list[VerdictHistory
 
 def card_for(comparison, verdict=None, thread_id=None, lookup=True):
     """The community card (headline, bars, numbers) of one comparison."""
-    from ..discussions.services import open_disagreement
+    from ..discussions.services import current_disagreement
     from . import presenting
 
     if lookup:
         verdict = get_verdict(comparison.id)
-        thread = open_disagreement(comparison.id)
+        thread = current_disagreement(comparison.id)
         thread_id = thread.id if thread else None
     pick = comparison.verdict.picked_option_id if comparison.verdict else None
     return presenting.card(
@@ -215,11 +215,11 @@ def card_for(comparison, verdict=None, thread_id=None, lookup=True):
 
 def page_data(comparison) -> dict:
     """Everything the comparison page shows about the community verdict."""
-    from ..discussions.services import open_disagreement
+    from ..discussions.services import current_disagreement
     from . import chart, presenting
 
     verdict = get_verdict(comparison.id)
-    thread = open_disagreement(comparison.id)
+    thread = current_disagreement(comparison.id)
     card = card_for(comparison, verdict, thread.id if thread else None, lookup=False)
     points = chart.points_from_history(history(comparison.id, limit=chart.MAX_POINTS))
     return {

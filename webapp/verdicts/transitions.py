@@ -38,13 +38,13 @@ def announce(
     names = {o.id: o.name for o in comparison.options}
     if stored.alignment == "disagrees":
         text = disagreement_summary(names, stored, editorial_pick)
-        thread = discussions.open_disagreement(comparison.id)
+        thread = discussions.current_disagreement(comparison.id)
         if thread is None:
             discussions.open_disagreement_thread(comparison, None, summary=text, commit=False)
         else:
             discussions.add_system_post(thread, text)
     elif previous == "disagrees" and stored.alignment == "agrees":
-        thread = discussions.open_disagreement(comparison.id)
+        thread = discussions.current_disagreement(comparison.id)
         if thread is not None:
             pick = names.get(editorial_pick, "the editorial pick")
             discussions.add_system_post(
