@@ -81,7 +81,10 @@ class ResolveForm(RequestForm):
     conclusion = TextAreaField(
         "Conclusion",
         filters=[text],
-        validators=[DataRequired("Write the conclusion: readers see it at the top of the thread.")],
+        validators=[
+            DataRequired("Write the conclusion: readers see it at the top of the thread."),
+            post_length,  # shown like a post, at the top of the thread: the same limit
+        ],
     )
     new_pick = WholeNumberField(
         "Editorial pick",

@@ -24,7 +24,7 @@ from ..core.actions import ActionError
 from ..core.clock import utcnow
 from ..discussions.markup import render_markdown
 from ..discussions.models import PickChange
-from ..discussions.services import add_system_post, open_disagreement
+from ..discussions.services import add_system_post, current_disagreement
 from ..extensions import db
 from ..verdicts.models import CommunityVerdict
 from ..voting.models import ClaimRating, Vote
@@ -91,6 +91,12 @@ def check_content(comparison: Comparison, content: dict) -> dict:
     options = content["options"]
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         raise ActionError(f"A comparison has {MIN_OPTIONS} to {MAX_OPTIONS} options.", 422)
+    # The form carries each row's id once; a row listed twice (an edited page) would be
+    # kept in one place and silently deleted with its votes or ratings in the other.
+    option_ids = [o["id"] for o in options if o["id"] is not None]
+    claim_ids = [c["id"] for o in options for k in KINDS.values() for c in o[k] if c["id"]]
+    if len(set(option_ids)) < len(option_ids) or len(set(claim_ids)) < len(claim_ids):
+        raise ActionError("The form lists one option or point twice: reload it.", 422)
     seen: dict[str, int] = {}
     for i, option in enumerate(options):
         if not option["name"]:
@@ -126,11 +132,19 @@ def check_content(comparison: Comparison, content: dict) -> dict:
 def removal(comparison: Comparison, content: dict) -> Removal:
     """The rows ``content`` leaves out, with their votes and ratings."""
     kept_options = {o["id"] for o in content["options"] if o["id"] is not None}
+    # A claim survives only under its own option and kind (what _apply matches on): an id
+    # sent under another option or kind is a new row there, and the old one goes.
     kept_claims = {
-        c["id"] for o in content["options"] for k in KINDS.values() for c in o[k] if c["id"]
+        (o["id"], kind, c["id"])
+        for o in content["options"]
+        for kind, key in KINDS.items()
+        for c in o[key]
+        if c["id"] is not None
     }
     gone_options = [o for o in comparison.options if o.id not in kept_options]
-    gone_claims = [c for o in comparison.options for c in o.claims if c.id not in kept_claims]
+    gone_claims = [
+        c for o in comparison.options for c in o.claims if (o.id, c.kind, c.id) not in kept_claims
+    ]
     result = Removal(names=[o.name for o in gone_options])
     result.names += [
         f"{c.kind} of {c.option.name}: {c.text[:80]}"
@@ -268,7 +282,7 @@ def _record_pick_change(
 ) -> None:
     """The PickChange row, linked to the open disagreement; when the new pick is the one
     the community is asking for, that thread is answered: a system post, and resolved."""
-    thread = open_disagreement(comparison.id)
+    thread = current_disagreement(comparison.id)
     db.session.add(
         PickChange(
             comparison_id=comparison.id,

@@ -36,11 +36,12 @@ def comparisons(status: str, query: str = "") -> sa.Select:
     """Comparisons with ``status``, latest edited first, searched in titles and options."""
     stmt = sa.select(Comparison).where(Comparison.status == status)
     for word in search_words(query):
-        like = f"%{word}%"
-        in_options = sa.select(Option.comparison_id).where(sa.func.lower(Option.name).like(like))
-        stmt = stmt.where(
-            sa.or_(sa.func.lower(Comparison.title).like(like), Comparison.id.in_(in_options))
-        )
+        # autoescape: a typed "%" or "_" is that character, not a wildcard matching all.
+        def has(column, word=word):
+            return sa.func.lower(column).contains(word, autoescape=True)
+
+        in_options = sa.select(Option.comparison_id).where(has(Option.name))
+        stmt = stmt.where(sa.or_(has(Comparison.title), Comparison.id.in_(in_options)))
     return stmt.order_by(Comparison.updated_at.desc(), Comparison.id.desc())
 
 
@@ -178,7 +179,10 @@ def do_set_status(editor: User, comparison: Comparison, action: str) -> str:
         raise ActionError("Publish or archive: nothing else.", 400)
     sources, target = TRANSITIONS[action]
     if comparison.status not in sources:
-        raise ActionError(f"A {comparison.status} comparison cannot be {target}.", 409)
+        if comparison.status == target:  # a second click, or a second tab
+            raise ActionError(f"“{comparison.title}” is already {target}.", 409)
+        article = "An" if comparison.status[0] in "aeiou" else "A"
+        raise ActionError(f"{article} {comparison.status} comparison cannot be {target}.", 409)
     if target == "published" and (comparison.verdict is None or len(comparison.options) < 2):
         raise ActionError("Give the comparison two options and a pick before publishing.", 409)
     comparison.status = target

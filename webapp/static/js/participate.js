@@ -66,22 +66,47 @@
     }
   }
 
-  function run(form, body) {
+  function run(form, body, isLatest) {
     form.setAttribute("aria-busy", "true");
     return send(form, body)
-      .then(function (state) { applyState(state); status(state.message, false); })
+      .then(function (state) {
+        // An answer overtaken by a newer choice must not put the older one back on the page.
+        if (isLatest && !isLatest()) return;
+        applyState(state);
+        status(state.message, false);
+      })
       .catch(function (error) { status(error.message, true); })
       .finally(function () { form.removeAttribute("aria-busy"); });
   }
 
+  // One request at a time per form. Arrow keys on a select or a radio group make a change
+  // (so a request) per step: parallel requests could finish out of order, or fail on a
+  // busy database, and leave the server with an earlier value than the page shows. A
+  // change made meanwhile is sent when the request in flight ends (only the latest).
+  function serial(form, body) {
+    let busy = false;
+    let again = false;
+    return function sendLatest() {
+      if (busy) { again = true; return; }
+      busy = true;
+      run(form, body(), function () { return !again; }).finally(function () {
+        busy = false;
+        if (again) { again = false; sendLatest(); }
+      });
+    };
+  }
+
   document.querySelectorAll('form[data-enhance="vote"]').forEach(function (form) {
+    const vote = serial(form, function () {
+      const checked = form.querySelector("input[name=option]:checked");
+      return { option: Number(checked.value) };
+    });
     form.addEventListener("change", function (event) {
-      if (event.target.name === "option") run(form, { option: Number(event.target.value) });
+      if (event.target.name === "option") vote();
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      const checked = form.querySelector("input[name=option]:checked");
-      if (checked) run(form, { option: Number(checked.value) });
+      if (form.querySelector("input[name=option]:checked")) vote();
     });
   });
 
@@ -94,10 +119,12 @@
 
   document.querySelectorAll('form[data-enhance="rate"]').forEach(function (form) {
     const select = form.querySelector("select");
+    const rate = serial(form, function () {
+      return { importance: select.value === "" ? null : Number(select.value) };
+    });
     function save(event) {
       if (event) event.preventDefault();
-      const value = select.value === "" ? null : Number(select.value);
-      run(form, { importance: value });
+      rate();
     }
     select.addEventListener("change", function () { save(); });
     form.addEventListener("submit", save);
