@@ -25,6 +25,12 @@ def post_limit() -> str:
     return current_app.config["POST_RATE_LIMIT"]
 
 
+def posted(response) -> bool:
+    """Only posts that were written count against the limit: a refused one (empty, too
+    long, a locked thread) costs the author nothing, so fixing a typo is never a 429."""
+    return response.status_code < 400
+
+
 def _done(post, message: str):
     if wants_json():
         return {"message": message, "post": post.id, "url": post_url(post)}
@@ -46,7 +52,7 @@ def comparison_threads(slug: str):
 
 @bp.post("/compare/<slug:slug>/discussion")
 @login_required
-@limiter.limit(post_limit, key_func=per_account)
+@limiter.limit(post_limit, key_func=per_account, deduct_when=posted)
 def new_thread(slug: str):
     comparison = require_published(slug)
     form = validated(ThreadForm())
@@ -58,7 +64,7 @@ def new_thread(slug: str):
 
 @bp.post("/compare/<slug:slug>/disagree")
 @login_required
-@limiter.limit(post_limit, key_func=per_account)
+@limiter.limit(post_limit, key_func=per_account, deduct_when=posted)
 def disagree(slug: str):
     comparison = require_published(slug)
     form = validated(PostForm())
@@ -98,7 +104,7 @@ def _quote(thread, post_id: int | None) -> str:
 
 @bp.post("/threads/<int:thread_id>/posts")
 @login_required
-@limiter.limit(post_limit, key_func=per_account)
+@limiter.limit(post_limit, key_func=per_account, deduct_when=posted)
 def reply(thread_id: int):
     thread = thread_or_404(thread_id)
     form = PostForm()
