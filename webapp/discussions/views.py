@@ -1,5 +1,6 @@
 """Discussion pages and the posting endpoints. Thin: read the form, call a service,
-redirect with a flash (or answer JSON)."""
+redirect with a flash (or answer JSON). A refused browser post shows the form's page
+again, with the same status, the message by the field and the typed text kept."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..catalog.services import require_published
+from ..core.actions import ActionError
 from ..core.errors import wants_json
 from ..core.forms import refusal, validated
-from ..core.inputs import whole_id
+from ..core.inputs import MAX_ID, whole_id
 from ..core.limits import per_account
 from ..core.pagination import paginate
 from ..extensions import limiter
@@ -38,16 +40,36 @@ def _done(post, message: str):
     return redirect(post_url(post))
 
 
+def _refused(error: ActionError, form) -> dict:
+    """What a page needs to show a refused post again: the message, the field it goes by
+    (the text unless the refusal names the title) and the typed values. A JSON client
+    gets the error answer as before."""
+    if wants_json():
+        raise error
+    field = "title" if error.field == "title" else "body"
+    return {
+        "status": error.status,
+        "error": error.message,
+        "error_field": field,
+        "typed": {f.name: f.data or "" for f in form},
+    }
+
+
 @bp.get("/compare/<slug:slug>/discussion")
 def comparison_threads(slug: str):
-    comparison = require_published(slug)
+    return _threads_page(require_published(slug))
+
+
+def _threads_page(comparison, status: int = 200, **refused):
     threads = paginate(services.threads_of(comparison))
-    return render_template(
+    page = render_template(
         "discussions/comparison_threads.html",
         comparison=comparison,
         threads=threads,
         title_max=TITLE_MAX,
+        **refused,
     )
+    return page, status
 
 
 @bp.post("/compare/<slug:slug>/discussion")
@@ -55,10 +77,14 @@ def comparison_threads(slug: str):
 @limiter.limit(post_limit, key_func=per_account, deduct_when=posted)
 def new_thread(slug: str):
     comparison = require_published(slug)
-    form = validated(ThreadForm())
-    post = services.do_open_general_thread(
-        current_user, comparison, form.title.data, form.body.data
-    )
+    form = ThreadForm()
+    try:
+        validated(form)
+        post = services.do_open_general_thread(
+            current_user, comparison, form.title.data, form.body.data
+        )
+    except ActionError as error:
+        return _threads_page(comparison, **_refused(error, form))
     return _done(post, "Your thread is open.")
 
 
@@ -67,17 +93,26 @@ def new_thread(slug: str):
 @limiter.limit(post_limit, key_func=per_account, deduct_when=posted)
 def disagree(slug: str):
     comparison = require_published(slug)
-    form = validated(PostForm())
-    post = services.do_disagree(current_user, comparison, form.body.data)
+    form = PostForm()
+    try:
+        validated(form)
+        post = services.do_disagree(current_user, comparison, form.body.data)
+    except ActionError as error:
+        refused = _refused(error, form)
+        page = render_template("discussions/disagree.html", comparison=comparison, **refused)
+        return page, refused["status"]
     return _done(post, "Thanks: your disagreement is posted.")
 
 
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int):
     thread = thread_or_404(thread_id)
+    return _thread_page(thread, quote=_quote(thread, whole_id(request.args.get("quote"))))
+
+
+def _thread_page(thread, quote: str = "", status: int = 200, **refused):
     posts = paginate(services.top_level_posts(thread), "POSTS_PER_PAGE")
-    quote = _quote(thread, whole_id(request.args.get("quote")))
-    return render_template(
+    page = render_template(
         "discussions/thread.html",
         thread=thread,
         comparison=thread.comparison,
@@ -87,7 +122,9 @@ def thread(thread_id: int):
         can=permissions,
         flag_reasons=FLAG_REASONS,
         note_max=NOTE_MAX,
+        **refused,
     )
+    return page, status
 
 
 def _quote(thread, post_id: int | None) -> str:
@@ -108,11 +145,22 @@ def _quote(thread, post_id: int | None) -> str:
 def reply(thread_id: int):
     thread = thread_or_404(thread_id)
     form = PostForm()
-    if not form.validate():
-        services.check_can_post(current_user, thread)  # a closed thread outranks the text
-        raise refusal(form)
-    post = services.do_post(current_user, thread, form.body.data, parent_id=form.parent_id.data)
+    try:
+        if not form.validate():
+            services.check_can_post(current_user, thread)  # a closed thread outranks the text
+            raise refusal(form)
+        post = services.do_post(current_user, thread, form.body.data, parent_id=form.parent_id.data)
+    except ActionError as error:
+        refused = _refused(error, form)
+        refused["typed"]["parent_id"] = _parent_in(thread, form.parent_id.data)
+        return _thread_page(thread, **refused)
     return _done(post, "Your post is up.")
+
+
+def _parent_in(thread, post_id: int | None) -> int | None:
+    """The post a refused reply answered, when it is in this thread (kept on the form)."""
+    post = services.get_post(post_id) if post_id and 0 < post_id <= MAX_ID else None
+    return post.id if post is not None and post.thread_id == thread.id else None
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
