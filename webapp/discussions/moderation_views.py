@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..core.actions import ActionError
 from ..core.forms import refusal
 from ..core.pagination import paginate
 from . import moderation, permissions
 from .forms import FlagForm, ResolveForm
 from .lookups import post_or_404, post_url, thread_or_404
+from .pages import refused_post, thread_page
 
 bp = Blueprint("moderation", __name__)
 
@@ -24,10 +26,16 @@ def _back(message: str, target: str):
 def flag(post_id: int):
     post = post_or_404(post_id)
     form = FlagForm()
-    if not form.validate():
-        moderation.check_can_flag(current_user, post)  # a refusal outranks a bad field
-        raise refusal(form)
-    moderation.do_flag(current_user, post, form.reason.data, form.note.data)
+    try:
+        if not form.validate():
+            moderation.check_can_flag(current_user, post)  # a refusal outranks a bad field
+            raise refusal(form)
+        moderation.do_flag(current_user, post, form.reason.data, form.note.data)
+    except ActionError as error:
+        # the thread page again, this post's flag form open with the reason and note kept
+        refused = refused_post(error, form, fields=("note", "reason"))
+        flagging = {"post_id": post.id, **refused}
+        return thread_page(post.thread, status=refused["status"], flagging=flagging)
     return _back("Thanks, a moderator will look at it.", post_url(post))
 
 
@@ -86,10 +94,17 @@ def unlock(thread_id: int):
 def resolve(thread_id: int):
     thread = thread_or_404(thread_id)
     form = ResolveForm()
-    if not form.validate():
-        moderation.check_can_resolve(current_user, thread)
-        raise refusal(form)
-    change = moderation.do_resolve(current_user, thread, form.conclusion.data, form.new_pick.data)
+    try:
+        if not form.validate():
+            moderation.check_can_resolve(current_user, thread)
+            raise refusal(form)
+        change = moderation.do_resolve(
+            current_user, thread, form.conclusion.data, form.new_pick.data
+        )
+    except ActionError as error:
+        # the thread page again, the resolve form open with the conclusion and pick kept
+        refused = refused_post(error, form, fields=("conclusion", "new_pick"))
+        return thread_page(thread, status=refused["status"], resolving=refused)
     message = "Disagreement resolved."
     if change is not None:
         message += " The editorial pick is changed."

@@ -15,10 +15,10 @@ from ..core.inputs import MAX_ID, whole_id
 from ..core.limits import per_account
 from ..core.pagination import paginate
 from ..extensions import limiter
-from . import permissions, services
-from .forms import NOTE_MAX, TITLE_MAX, PostForm, ThreadForm
+from . import services
+from .forms import TITLE_MAX, PostForm, ThreadForm
 from .lookups import post_or_404, post_url, thread_or_404
-from .models import FLAG_REASONS
+from .pages import refused_post, thread_page
 
 bp = Blueprint("discussions", __name__)
 
@@ -38,21 +38,6 @@ def _done(post, message: str):
         return {"message": message, "post": post.id, "url": post_url(post)}
     flash(message, "success")
     return redirect(post_url(post))
-
-
-def _refused(error: ActionError, form) -> dict:
-    """What a page needs to show a refused post again: the message, the field it goes by
-    (the text unless the refusal names the title) and the typed values. A JSON client
-    gets the error answer as before."""
-    if wants_json():
-        raise error
-    field = "title" if error.field == "title" else "body"
-    return {
-        "status": error.status,
-        "error": error.message,
-        "error_field": field,
-        "typed": {f.name: f.data or "" for f in form},
-    }
 
 
 @bp.get("/compare/<slug:slug>/discussion")
@@ -84,7 +69,7 @@ def new_thread(slug: str):
             current_user, comparison, form.title.data, form.body.data
         )
     except ActionError as error:
-        return _threads_page(comparison, **_refused(error, form))
+        return _threads_page(comparison, **refused_post(error, form))
     return _done(post, "Your thread is open.")
 
 
@@ -98,7 +83,7 @@ def disagree(slug: str):
         validated(form)
         post = services.do_disagree(current_user, comparison, form.body.data)
     except ActionError as error:
-        refused = _refused(error, form)
+        refused = refused_post(error, form)
         page = render_template("discussions/disagree.html", comparison=comparison, **refused)
         return page, refused["status"]
     return _done(post, "Thanks: your disagreement is posted.")
@@ -107,24 +92,7 @@ def disagree(slug: str):
 @bp.get("/threads/<int:thread_id>")
 def thread(thread_id: int):
     thread = thread_or_404(thread_id)
-    return _thread_page(thread, quote=_quote(thread, whole_id(request.args.get("quote"))))
-
-
-def _thread_page(thread, quote: str = "", status: int = 200, **refused):
-    posts = paginate(services.top_level_posts(thread), "POSTS_PER_PAGE")
-    page = render_template(
-        "discussions/thread.html",
-        thread=thread,
-        comparison=thread.comparison,
-        posts=posts,
-        replies=services.replies_to(posts.items),
-        quote=quote,
-        can=permissions,
-        flag_reasons=FLAG_REASONS,
-        note_max=NOTE_MAX,
-        **refused,
-    )
-    return page, status
+    return thread_page(thread, quote=_quote(thread, whole_id(request.args.get("quote"))))
 
 
 def _quote(thread, post_id: int | None) -> str:
@@ -151,9 +119,9 @@ def reply(thread_id: int):
             raise refusal(form)
         post = services.do_post(current_user, thread, form.body.data, parent_id=form.parent_id.data)
     except ActionError as error:
-        refused = _refused(error, form)
+        refused = refused_post(error, form)
         refused["typed"]["parent_id"] = _parent_in(thread, form.parent_id.data)
-        return _thread_page(thread, **refused)
+        return thread_page(thread, **refused)
     return _done(post, "Your post is up.")
 
 
@@ -169,12 +137,25 @@ def edit(post_id: int):
     post = post_or_404(post_id)
     services.check_can_edit(current_user, post)
     if request.method == "POST":
-        form = validated(PostForm())
-        services.do_edit(current_user, post, form.body.data)
+        form = PostForm()
+        try:
+            validated(form)
+            services.do_edit(current_user, post, form.body.data)
+        except ActionError as error:
+            return _edit_page(post, **refused_post(error, form))
         return _done(post, "Your post is updated.")
-    return render_template(
-        "discussions/edit.html", post=post, thread=post.thread, comparison=post.thread.comparison
+    return _edit_page(post)
+
+
+def _edit_page(post, status: int = 200, **refused):
+    page = render_template(
+        "discussions/edit.html",
+        post=post,
+        thread=post.thread,
+        comparison=post.thread.comparison,
+        **refused,
     )
+    return page, status
 
 
 @bp.post("/posts/<int:post_id>/delete")
