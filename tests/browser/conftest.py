@@ -60,6 +60,16 @@ def browser():
         browser.close()
 
 
+@pytest.fixture()
+def desktop(browser):
+    """One page at desktop width, for tests that need only one."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture(params=[(1280, 900), (360, 740)], ids=["desktop", "phone"])
 def page(request, browser):
     width, height = request.param

@@ -18,15 +18,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "amber-lantern-gravel"
 
 
-@pytest.fixture()
-def desktop(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def test_register_sign_in_vote_and_weigh(desktop, live_server):
     page = desktop
     username = f"tester-{uuid.uuid4().hex[:8]}"

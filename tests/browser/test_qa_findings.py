@@ -16,15 +16,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "amber-lantern-gravel"
 
 
-@pytest.fixture()
-def desktop(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def test_stepping_through_a_select_and_radios_saves_the_last_choice(desktop, live_server):
     page = desktop
     register_page(page, live_server, f"keys-{uuid.uuid4().hex[:8]}", PASSWORD)

@@ -6,22 +6,16 @@ nothing. A JSON client still gets the JSON error."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.discussions.typed import LINKS, TYPED, assert_kept
 from tests.helpers import csrf_token, sign_in
 from webapp.discussions import moderation, services
 from webapp.discussions.models import Post, Thread
 from webapp.extensions import db
 
-TYPED = (
-    "Three links <b>bold</b> [a](https://a.example) [b](https://b.example) [c](https://c.example)"
-)
-KEPT = "Three links &lt;b&gt;bold&lt;/b&gt; [a](https://a.example) [b](https://b.example)"
-LINKS = "New accounts may include at most 2 links per post"
 EMPTY = "Write something first: the post is empty."
 
 
@@ -42,22 +36,6 @@ def scene(app, client, session, monkeypatch):
     sign_in(client, member)
     client.token = csrf_token(client, "/about")
     return client, member, comp
-
-
-def assert_kept(response, status: int, message: str, field_id: str, kept: str = KEPT):
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, html[:400]
-    assert "text/html" in response.content_type
-    assert kept in html and "<b>bold" not in html
-    # the message sits by the field: the field points at it, is marked and takes the focus
-    field = re.search(rf'<(?:textarea|input) id="{field_id}"[^>]*>', html)
-    assert field is not None, html
-    tag = field.group(0)
-    assert f'aria-describedby="{field_id}-error"' in tag
-    assert 'aria-invalid="true"' in tag and "autofocus" in tag
-    shown = re.search(rf'<p class="field-msg is-error" id="{field_id}-error"[^>]*>(.*?)</p>', html)
-    assert shown is not None and message in shown.group(1)
-    assert "Back to all comparisons" not in html  # not the generic error page
 
 
 # --- "Disagree with our pick?" ------------------------------------------------------------

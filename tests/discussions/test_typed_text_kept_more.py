@@ -12,41 +12,18 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
+from tests.discussions.typed import KEPT, LINKS, TYPED, assert_kept
 from tests.helpers import csrf_token, sign_in
 from webapp.discussions import moderation, services
 from webapp.discussions.models import Flag, Post, Thread
 from webapp.extensions import db
 
-TYPED = (
-    "Three links <b>bold</b> [a](https://a.example) [b](https://b.example) [c](https://c.example)"
-)
-KEPT = "Three links &lt;b&gt;bold&lt;/b&gt; [a](https://a.example) [b](https://b.example)"
-LINKS = "New accounts may include at most 2 links per post"
 PICK = "The new pick must be one of this comparison"
 
 
 def flags() -> int:
     db.session.expire_all()
     return db.session.scalar(sa.select(sa.func.count()).select_from(Flag))
-
-
-def assert_kept(response, status: int, message: str, field_id: str, kept: str):
-    html = response.get_data(as_text=True)
-    assert response.status_code == status, html[:400]
-    assert "text/html" in response.content_type
-    assert kept in html
-    if "&lt;" in kept:  # the typed markup comes back escaped, never as markup
-        assert kept.replace("&lt;", "<").replace("&gt;", ">") not in html
-    field = re.search(rf'<(?:textarea|input|select) id="{field_id}"[^>]*>', html)
-    assert field is not None, html
-    tag = field.group(0)
-    assert f'aria-describedby="{field_id}-error"' in tag
-    assert 'aria-invalid="true"' in tag and "autofocus" in tag
-    shown = re.search(rf'<p class="field-msg is-error" id="{field_id}-error"[^>]*>(.*?)</p>', html)
-    assert shown is not None and message in shown.group(1)
-    assert html.count('class="field-msg is-error"') == 1
-    assert "Back to all comparisons" not in html  # not the generic error page
-    return html
 
 
 @pytest.fixture()

@@ -163,14 +163,10 @@ def import_page(page: ParsedPage, source: str, status: str = "published") -> Imp
         sa.select(Comparison).where(Comparison.source == source)
     ).first()
     created = comparison is None
-    if not created:
-        if comparison.import_digest == digest:
-            return ImportResult(comparison, False, "unchanged")
-        if comparison.edited_at is not None and (
-            comparison.imported_at is None
-            or as_utc(comparison.edited_at) >= as_utc(comparison.imported_at)
-        ):
-            return ImportResult(comparison, False, "kept")
+    if not created and comparison.import_digest == digest:
+        return ImportResult(comparison, False, "unchanged")
+    if not created and _edited_since_import(comparison):
+        return ImportResult(comparison, False, "kept")
     if created:
         comparison = Comparison(source=source, slug=_free_slug(slugify(page.title)), status=status)
         db.session.add(comparison)
@@ -195,6 +191,11 @@ def import_page(page: ParsedPage, source: str, status: str = "published") -> Imp
         # same mark as a vote, so the sweep repairs it if the recompute request is lost.
         mark_inputs_changed([comparison.id])
     return ImportResult(comparison, created)
+
+
+def _edited_since_import(comparison: Comparison) -> bool:
+    edited, imported = comparison.edited_at, comparison.imported_at
+    return edited is not None and (imported is None or as_utc(edited) >= as_utc(imported))
 
 
 def _free_slug(base: str) -> str:
