@@ -31,8 +31,9 @@ install: $(VENV)/.installed-app ## Create .venv and install the app
 migrate: install ## Apply database migrations
 	$(BIN)/flask db upgrade
 
-demo: migrate ## Import the demo comparisons (idempotent)
+demo: migrate ## Import the demo comparisons and seed demo activity (idempotent)
 	$(BIN)/flask crowdpick import webapp/catalog/demo
+	$(BIN)/flask crowdpick demo seed
 
 run: demo ## Install, migrate, load demo content and serve on http://127.0.0.1:5000
 	@if [ -n "$$CROWDPICK_SMTP_HOST" ]; then echo "E-mail: sent over SMTP via $$CROWDPICK_SMTP_HOST"; \

@@ -473,6 +473,7 @@ def site(label: str, **env_overrides: str) -> Iterator[Site]:
         "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
         "CROWDPICK_INSTANCE_PATH": str(tmp / "instance"),
         "CROWDPICK_VOTE_RATE_LIMIT": "1000000 per minute",
+        "CROWDPICK_RATING_RATE_LIMIT": "1000000 per minute",
         "CROWDPICK_AUTH_RATE_LIMIT": "1000000 per minute",
         "CROWDPICK_RATELIMIT_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
         **env_overrides,

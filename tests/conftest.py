@@ -97,6 +97,7 @@ class IsolatedClient(FlaskClient):
 TEST_SETTINGS = {
     "TESTING": True,
     "VOTE_RATE_LIMIT": "10000 per minute",
+    "RATING_RATE_LIMIT": "10000 per minute",
     "AUTH_RATE_LIMIT": "10000 per minute",
     "POST_RATE_LIMIT": "10000 per minute",
     "REGISTER_ADDRESS_LIMIT": "10000 per minute",

@@ -86,6 +86,8 @@ def register_models() -> None:
     from .discussions import models as _discussions  # noqa: F401
     from .integrity import models as _integrity  # noqa: F401
     from .mail import models as _mail  # noqa: F401
+    from .modlog import models as _modlog  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .verdicts import models as _verdicts  # noqa: F401
     from .voting import models as _voting  # noqa: F401
 
@@ -144,6 +146,8 @@ def register_blueprints(app: Flask) -> None:
     from .discussions.views import bp as discussions_bp
     from .editor.views import bp as editor_bp
     from .integrity.views import bp as integrity_bp
+    from .modlog.views import bp as modlog_bp
+    from .notifications.views import bp as notifications_bp
     from .pages.views import bp as pages_bp
     from .verdicts.views import bp as verdicts_bp
     from .voting.views import bp as voting_bp
@@ -159,6 +163,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(integrity_bp)
     app.register_blueprint(verdicts_bp)
     app.register_blueprint(editor_bp)
+    app.register_blueprint(modlog_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -170,8 +176,11 @@ def register_error_pages(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from .core.templating import register
+    from .notifications.services import header_unread
 
     register(app)
+    # The header's inbox count: one query, only on pages that show the header.
+    app.jinja_env.globals["inbox_unread"] = header_unread
 
 
 def register_cli(app: Flask) -> None:

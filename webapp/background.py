@@ -10,6 +10,8 @@ from flask import Flask
 RECOMPUTE_TASK = "workers.tasks.recompute_verdict"
 SWEEP_TASK = "workers.tasks.sweep_verdicts"
 MAIL_TASK = "workers.tasks.send_mail"
+DIGEST_TASK = "workers.tasks.send_digests"
+DIGEST_CHECK_INTERVAL = 3600.0  # s; each member still gets at most one digest a day
 
 
 def init_celery(app: Flask) -> Celery:
@@ -22,6 +24,7 @@ def init_celery(app: Flask) -> Celery:
     celery.config_from_object(app.config["CELERY"])
     celery.conf.beat_schedule = {
         "sweep-verdicts": {"task": SWEEP_TASK, "schedule": app.config["SWEEP_INTERVAL"]},
+        "notification-digests": {"task": DIGEST_TASK, "schedule": DIGEST_CHECK_INTERVAL},
     }
     celery.set_default()
     app.extensions["celery"] = celery

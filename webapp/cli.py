@@ -57,6 +57,28 @@ def create_user_command(username: str, email: str, role: str, password: str) -> 
     click.echo(f"Created {user.role} {user.username} <{user.email}>.")
 
 
+@crowdpick.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["member", "editor", "moderator", "admin"]))
+@click.option("--reason", required=True, help="Why; shown in the public log.")
+def set_role_command(username: str, role: str, reason: str) -> None:
+    """Change an account's role (logged publicly as done from the command line)."""
+    from .accounts.services import do_change_role, user_by_username
+    from .core.actions import ActionError
+
+    user = user_by_username(username)
+    if user is None:
+        raise click.ClickException(f"No account named {username!r}.")
+    try:
+        old = do_change_role(None, user, role, reason.strip(), actor_name="Operator (command line)")
+    except ActionError as exc:
+        raise click.ClickException(exc.message) from None
+    if old is None:
+        click.echo(f"{user.username} is already {role}; nothing changed.")
+    else:
+        click.echo(f"{user.username}: {old} -> {role}.")
+
+
 @crowdpick.command("recompute")
 @click.argument("slug", required=False)
 @click.option("--all", "everything", is_flag=True, help="Recompute every comparison.")
@@ -83,3 +105,23 @@ def recompute_command(slug: str | None, everything: bool) -> None:
         verdict = services.recompute_verdict(comparison_id)
         click.echo(f"comparison {comparison_id}: v{verdict.version} {verdict.state}")
     click.echo(f"Recomputed {len(ids)} comparison(s).")
+
+
+demo = AppGroup("demo", help="Demo members and their activity, for a first run.")
+crowdpick.add_command(demo)
+
+
+@demo.command("seed")
+def demo_seed_command() -> None:
+    """Add demo members, votes, ratings, posts and disagreements (once; safe to re-run)."""
+    from .pages.demo import seed
+
+    seed(echo=click.echo)
+
+
+@demo.command("remove")
+def demo_remove_command() -> None:
+    """Delete the demo members and everything they wrote; recompute what they touched."""
+    from .pages.demo import remove
+
+    remove(echo=click.echo)

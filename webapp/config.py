@@ -104,6 +104,10 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "VOTE_RATE_LIMIT": env("CROWDPICK_VOTE_RATE_LIMIT") or "30 per minute",
+        # Ratings, per account: rating every claim of a six-option comparison twice (6 x 10
+        # claims x 2 = 120, webapp/voting/views.py RATING_SIZING) passes; a script is
+        # stopped at 150 a minute and 600 an hour.
+        "RATING_RATE_LIMIT": env("CROWDPICK_RATING_RATE_LIMIT") or "150 per minute;600 per hour",
         "AUTH_RATE_LIMIT": env("CROWDPICK_AUTH_RATE_LIMIT") or "10 per minute",
         "PASSWORD_MIN_LENGTH": int(env("CROWDPICK_PASSWORD_MIN_LENGTH") or 10),
         # Hostile input and transport (webapp/core/inputs.py, security.py): the largest

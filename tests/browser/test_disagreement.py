@@ -57,7 +57,8 @@ def test_vote_against_the_pick_then_say_why(page, live_server):
     expect(page).to_have_url(re.compile(r"/threads/\d+#post-\d+$"))
     post_id = page.url.rsplit("#", 1)[1]
     expect(page.locator(".flash")).to_contain_text("Thanks: your disagreement is posted.")
-    expect(page.locator("h1")).to_have_text("Why the community disagrees with the pick")
+    # One member's challenge, while the community has not voted against the editors.
+    expect(page.locator("h1")).to_have_text("Members question the pick")
     post = page.locator(f"#{post_id}")
     expect(post.locator(".post-body")).to_have_text(text)
     expect(post.locator(".author")).to_have_text(username)
@@ -69,6 +70,87 @@ def test_vote_against_the_pick_then_say_why(page, live_server):
         page.locator(".disagree-box a", has_text="Read the open disagreement thread")
     ).to_be_visible()
     expect(page.locator(".activity")).to_contain_text(text)
+
+
+def test_preview_then_post_without_losing_the_text(desktop, live_server):
+    """The "Preview" button is a plain submit: the rendered post shows above the textarea,
+    the text stays in it, nothing is posted until "Post my disagreement"."""
+    page = desktop
+    register(page, live_server)
+    page.goto(live_server + "/compare/neovim-vs-vs-code")
+    text = "Modal editing is **faster**; see https://neovim.io/doc and <b>this</b>."
+    page.fill("#disagree-body", text)
+    page.get_by_role("button", name="Preview").click()
+
+    preview = page.locator(".post-preview .post-body")
+    expect(preview.locator("strong")).to_have_text("faster")
+    link = preview.locator("a")
+    expect(link).to_have_attribute("href", "https://neovim.io/doc")
+    expect(link).to_have_attribute("rel", "nofollow ugc noopener noreferrer")
+    expect(preview).to_contain_text("<b>this</b>")  # shown as text, never as markup
+    expect(page.locator("#disagree-body")).to_have_value(text)
+    expect(page.locator("#disagree-body")).to_be_focused()
+
+    page.get_by_role("button", name="Post my disagreement").click()
+    expect(page).to_have_url(re.compile(r"/threads/\d+#post-\d+$"))
+    post = page.locator(page.url.rsplit("#", 1)[1].join(["#", ""]))
+    expect(post.locator(".post-body a")).to_have_attribute("href", "https://neovim.io/doc")
+    expect(post.locator(".stance")).to_have_text("has not voted")
+
+
+def test_with_javascript_the_preview_comes_without_a_page_load(desktop, live_server):
+    page = desktop
+    register(page, live_server)
+    page.goto(live_server + "/compare/pour-over-vs-french-press-vs-aeropress")
+    page.fill("#disagree-body", "The AeroPress travels.")
+    page.get_by_role("button", name="Post my disagreement").click()
+    expect(page).to_have_url(re.compile(r"/threads/\d+#post-\d+$"))
+    thread_url = page.url.split("#", 1)[0]
+
+    reply = page.locator("#reply")
+    page.evaluate("window.__samePage = true")
+    reply.locator("textarea").fill("French press: **no paper** at https://example.org/press")
+    reply.get_by_role("button", name="Preview").click()
+    shown = reply.locator(".post-preview .post-body")
+    expect(shown.locator("strong")).to_have_text("no paper")
+    expect(shown.locator("a")).to_have_attribute("href", "https://example.org/press")
+    assert page.evaluate("window.__samePage") is True  # no navigation happened
+    expect(reply.locator("textarea")).to_have_value(
+        "French press: **no paper** at https://example.org/press"
+    )
+    # A refusal falls back to the plain submit: the message by the field.
+    reply.locator("textarea").fill("")
+    reply.get_by_role("button", name="Preview").click()
+    expect(page.locator("#reply-body-error")).to_have_text(
+        "Write something first: the post is empty."
+    )
+    assert page.url == thread_url + "/posts"  # the plain form post, answered in place
+
+
+def test_what_maxlength_lets_through_the_server_takes(desktop, live_server):
+    """Chromium counts a newline as 1 (it sends CRLF) and an emoji as 2 UTF-16 units; the
+    server counts the same way, so a post typed up to the limit is posted, and the
+    browser stops the next character."""
+    page = desktop
+    register(page, live_server)
+    page.goto(live_server + "/compare/carry-on-only-vs-checked-bag")
+    box = page.locator("#disagree-body")
+    limit = int(box.get_attribute("maxlength"))
+    box.fill("a" * (limit - 6))
+    box.press("End")
+    page.keyboard.type("😀")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.keyboard.type("bc")
+    assert box.evaluate("el => el.value.length") == limit
+    page.keyboard.type("d😀")  # at the limit: the browser takes no more
+    assert box.evaluate("el => el.value.length") == limit
+    assert box.evaluate("el => el.value.endsWith('😀\\n\\nbc')")
+
+    page.get_by_role("button", name="Post my disagreement").click()
+    expect(page).to_have_url(re.compile(r"/threads/\d+#post-\d+$"))
+    post = page.locator(page.url.rsplit("#", 1)[1].join(["#", ""]))
+    expect(post.locator(".post-body")).to_contain_text("bc")
 
 
 # --- the XSS corpus in a real browser ------------------------------------------------

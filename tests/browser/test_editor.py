@@ -1,9 +1,12 @@
-"""The editor in Chromium, without any JavaScript of its own: an editor edits a
-comparison with the plain forms, switches the pick with new verdict text in the same
-save, and the reader's page shows the change. Screenshots of every editor page at 1280
-and 390 px go to test-artifacts/ for a person to look at."""
+"""The editor in Chromium: an editor edits a comparison with the plain forms, switches
+the pick with new verdict text in the same save, and the reader's page shows the change;
+creates a comparison in the form (tag suggestions as typed), previews and publishes it;
+starts a draft from a page file; merges near-duplicate tags. Screenshots of every editor
+page at 1280 and 390 px go to test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -19,6 +22,7 @@ from webapp.voting.services import cast_vote, rate_claim
 from .conftest import screenshot
 
 WIDTHS = (1280, 390)
+DEMO = Path(__file__).resolve().parents[2] / "webapp" / "catalog" / "demo"
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +31,16 @@ def editor_site(tmp_path_factory):
     app = make_app(tmp, f"sqlite:///{tmp / 'editor.sqlite3'}")
     with app.app_context():
         factories.user("eddie", role="editor")
-        comparison = factories.comparison("Kettle", "Stove", "Microwave", pick=0, pros=2)
+        comparison = factories.comparison(
+            "Kettle", "Stove", "Microwave", pick=0, pros=2, tags={"Kettle": ["kitchen"]}
+        )
         comparison.source = "pages/kettle-vs-stove.txt"  # imported, with a gap to fix
         comparison.options[2].use_if = None
         mia = factories.user("mia")
         services.do_disagree(mia, comparison, "The stove cooks whole meals.")
         cast_vote(mia, comparison, comparison.options[2].id)
         rate_claim(mia, comparison, comparison.options[2].claims[0].id, 3)
-        factories.comparison("Tea", "Coffee", status="draft")
+        factories.comparison("Tea", "Coffee", status="draft", tags={"Tea": ["kitchens"]})
         ids = {"comparison": comparison.id, "slug": comparison.slug}
         db.session.commit()
         db.session.remove()
@@ -134,3 +140,83 @@ def test_a_removal_with_votes_asks_with_the_counts(editor_page, editor_site):
     page.goto(base + "/editor/?status=draft")
     expect(page.locator(".editor-rows")).to_contain_text("Tea vs Coffee")
     shoot(page, "index-drafts")
+
+
+def test_an_editor_creates_previews_and_publishes_a_comparison(editor_page, editor_site):
+    page = editor_page
+    base, _ = editor_site
+    page.goto(base + "/editor/")
+    page.get_by_role("link", name="New comparison").click()
+    expect(page.get_by_role("heading", name="New comparison")).to_be_visible()
+    page.fill("#title", "Bike vs Bus vs Walk")
+    page.fill("#intro", "Getting to work in a small town.")
+    page.get_by_role("button", name="Add an option").click()
+    expect(page.locator("fieldset.option-edit")).to_have_count(3)
+    expect(page.locator("#title")).to_have_value("Bike vs Bus vs Walk")  # kept
+    for i, name in enumerate(["Bike", "Bus", "Walk"]):
+        box = page.locator(f"#edit-option-{i}")
+        page.fill(f"#options-{i}-name", name)
+        page.fill(f"#options-{i}-description", f"Going by {name.lower()}.")
+        box.get_by_role("button", name="Add a pro").click()
+        page.fill(f"#options-{i}-pros-0-text", f"{name} is cheap")
+    # Tag suggestions follow the tag being typed after a comma (static/js/editor.js).
+    page.locator("#options-0-tags").press_sequentially("commute, kit")
+    expect(page.locator("#tag-names option[value='commute, kitchen']")).to_have_count(1)
+    page.fill("#options-0-tags", "commute, kitchen")
+    page.fill("#bottom_line", "Cycle when you can.")
+    # No pick chosen: refused next to the options, the typed text kept.
+    page.get_by_role("button", name="Create the draft").last.click()
+    expect(page.locator("#pick_at-msg")).to_contain_text("Choose the editors’ pick")
+    expect(page.locator("#options-2-pros-0-text")).to_have_value("Walk is cheap")
+    shoot(page, "new-error")
+    page.locator("#edit-option-0").get_by_label("The editors’ pick").check()
+    page.get_by_role("button", name="Create the draft").last.click()
+    expect(page.locator(".flash")).to_contain_text("is saved as a draft (revision 1)")
+    expect(page.locator("#options-0-tags")).to_have_value("commute, kitchen")
+
+    page.get_by_role("link", name="Preview").click()
+    expect(page.locator(".preview-banner")).to_contain_text("Preview — not published")
+    expect(page.locator(".pick-card .pick-name")).to_have_text("Bike")
+    expect(page.locator(".bottom-line")).to_contain_text("Cycle when you can.")
+    expect(page.locator(".vote-form")).to_have_count(0)
+    expect(page.locator("#your-pick")).to_be_hidden()
+    shoot(page, "preview")
+    slug = "bike-vs-bus-vs-walk"
+    assert page.request.get(base + f"/compare/{slug}").status == 404
+
+    page.get_by_role("link", name="Back to the edit form").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".flash")).to_contain_text("is published")
+    page.goto(base + f"/compare/{slug}")
+    expect(page.get_by_role("heading", name="Bike vs Bus vs Walk")).to_be_visible()
+    expect(page.locator(".vote-form")).to_be_visible()
+
+
+def test_an_editor_starts_a_draft_from_a_page_file(editor_page, editor_site, tmp_path):
+    page = editor_page
+    base, _ = editor_site
+    page.goto(base + "/editor/upload")
+    bad = tmp_path / "notes.txt"
+    bad.write_bytes(b"Some notes\n\xff\xfe\n")
+    page.set_input_files("#page_file", str(bad))
+    page.get_by_role("button", name="Upload and create the draft").click()
+    expect(page.locator("#page_file-msg")).to_contain_text("notes.txt: not UTF-8 text")
+    shoot(page, "upload-error")
+    page.set_input_files("#page_file", str(DEMO / "flying-vs-train.txt"))
+    page.get_by_role("button", name="Upload and create the draft").click()
+    expect(page.locator(".flash")).to_contain_text("is a new draft: review it below.")
+    expect(page.get_by_role("heading", name="Edit “Flying vs Train”")).to_be_visible()
+
+
+def test_an_editor_merges_near_duplicate_tags(editor_page, editor_site):
+    page = editor_page
+    base, _ = editor_site
+    page.goto(base + "/editor/tags")
+    group = page.locator("form.merge-group").filter(has_text="#kitchens")
+    expect(group).to_contain_text("#kitchen")
+    shoot(page, "tags")
+    group.get_by_role("button", name="Merge into the kept tag").click()
+    expect(page.locator(".flash")).to_contain_text("into #kitchen")
+    response = page.request.get(base + "/tags/kitchens", max_redirects=0)
+    assert response.status == 301
+    assert response.headers["location"].endswith("/tags/kitchen")

@@ -178,7 +178,7 @@ def test_a_moderator_reviews_and_resolves_a_held_burst(page, site):
     )
 
     page.goto(f"{base}/compare/{held.slug}")
-    expect(page.locator(".verdict-meta")).to_be_visible()
+    expect(page.locator(".verdict-meta")).to_be_attached()  # inside the card's Details
     expect(page.locator(".held-note")).to_have_count(0)
     expected_members = 10 + BURST if releasing else 10
     expect(page.locator(".verdict-meta")).to_contain_text(f"from {expected_members} members")

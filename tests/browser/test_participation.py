@@ -44,8 +44,9 @@ def test_register_sign_in_vote_and_weigh(desktop, live_server):
     expect(status).to_have_text("Your vote for Go is saved.")
     importance = page.locator(".rate-form select").first
     importance.select_option("4")
-    expect(status).to_contain_text("(4/4)")
-    expect(status).not_to_have_class(re.compile(r"\bis-error\b"))
+    rated = page.locator(".rate-form").first.locator(".rate-status")  # next to the claim
+    expect(rated).to_contain_text("(4/4)")
+    expect(rated).not_to_have_class(re.compile(r"\bis-error\b"))
 
     # Saved on the server, not just shown by the script: a fresh page render agrees.
     page.reload()

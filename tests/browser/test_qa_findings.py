@@ -27,7 +27,8 @@ def test_stepping_through_a_select_and_radios_saves_the_last_choice(desktop, liv
     for _ in range(4):  # Not rated -> 0 -> 1 -> 2 -> 3, a change (a request) each
         page.keyboard.press("ArrowDown")
     expect(importance).to_have_value("3")
-    expect(status).to_contain_text("(3/4)", timeout=10_000)
+    rated = page.locator(".rate-form").first.locator(".rate-status")  # next to the claim
+    expect(rated).to_contain_text("(3/4)", timeout=10_000)
 
     first = page.locator(".vote-form input[name=option]").first
     first.focus()

@@ -126,14 +126,14 @@ def request_for(action: str, scene: Scene) -> tuple[str, str, dict]:
         "edit": ("POST", f"/posts/{post}/edit", {"body": "Edited: a clearer point."}),
         "delete": ("POST", f"/posts/{post}/delete", {}),
         "flag": ("POST", f"/posts/{post}/flag", {"reason": "spam", "note": "looks like an ad"}),
-        "hide": ("POST", f"/posts/{post}/hide", {}),
-        "lock": ("POST", f"/threads/{thread}/lock", {}),
+        "hide": ("POST", f"/posts/{post}/hide", {"reason": "Off topic."}),
+        "lock": ("POST", f"/threads/{thread}/lock", {"reason": "Cooling off."}),
         "resolve": (
             "POST",
             f"/threads/{thread}/resolve",
             {"conclusion": "We keep the pick, for now."},
         ),
-        "suspend": ("POST", f"/u/{scene.author.username}/suspend", {}),
+        "suspend": ("POST", f"/u/{scene.author.username}/suspend", {"reason": "Spam."}),
     }[action]
 
 
@@ -308,7 +308,9 @@ def test_posting_to_a_locked_thread_is_409(client, scene):
     sign_in(client, moderator)
     token = csrf_token(client, f"/threads/{scene.thread.id}")
     assert (
-        client.post(f"/threads/{scene.thread.id}/lock", data={"csrf_token": token}).status_code
+        client.post(
+            f"/threads/{scene.thread.id}/lock", data={"reason": "Heated.", "csrf_token": token}
+        ).status_code
         == 302
     )
     before = state(scene)
@@ -328,7 +330,9 @@ def test_suspended_author_is_signed_out_of_their_open_session(app, client, scene
     moderator = factories.user(role="moderator")
     sign_in(client, moderator)
     mod_token = csrf_token(client, f"/threads/{scene.thread.id}")
-    response = client.post(f"/u/{scene.author.username}/suspend", data={"csrf_token": mod_token})
+    response = client.post(
+        f"/u/{scene.author.username}/suspend", data={"reason": "Spam.", "csrf_token": mod_token}
+    )
     assert response.status_code == 302
 
     before = state(scene)

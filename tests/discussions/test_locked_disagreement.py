@@ -48,7 +48,9 @@ def test_the_locked_thread_stays_the_pages_disagreement_and_unlocks(client, sess
     assert services.current_disagreement(comp.id).id == thread.id
     sign_in(client, moderator)
     path = f"/threads/{thread.id}"
-    response = client.post(f"{path}/unlock", data={"csrf_token": csrf_token(client, path)})
+    response = client.post(
+        f"{path}/unlock", data={"reason": "Cooled down.", "csrf_token": csrf_token(client, path)}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Thread, thread.id).status == "open"
@@ -64,7 +66,9 @@ def test_unlocking_beside_an_open_duplicate_is_a_409_not_a_500(client, session):
     db.session.commit()
     sign_in(client, moderator)
     path = f"/threads/{thread.id}"
-    response = client.post(f"{path}/unlock", data={"csrf_token": csrf_token(client, path)})
+    response = client.post(
+        f"{path}/unlock", data={"reason": "Cooled down.", "csrf_token": csrf_token(client, path)}
+    )
     assert response.status_code == 409
     assert "Another disagreement thread is open" in response.get_data(as_text=True)
     db.session.expire_all()

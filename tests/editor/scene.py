@@ -24,6 +24,7 @@ def fields(content: dict) -> dict:
         data[prefix + "id"] = "" if option["id"] is None else str(option["id"])
         for key in ("name", "description", "use_if"):
             data[prefix + key] = option[key]
+        data[prefix + "tags"] = ", ".join(option.get("tags", []))
         for kind in ("pros", "cons"):
             for j, claim in enumerate(option[kind]):
                 data[f"{prefix}{kind}-{j}-id"] = "" if claim["id"] is None else str(claim["id"])

@@ -23,6 +23,7 @@ from tests.verdicts.stacks import setup_comparison
 # 127.0.0.1, one network).
 WEB_ENV = {
     "CROWDPICK_VOTE_RATE_LIMIT": "100000 per minute",
+    "CROWDPICK_RATING_RATE_LIMIT": "100000 per minute",
     "CROWDPICK_AUTH_RATE_LIMIT": "100000 per minute",
     "CROWDPICK_LOGIN_FAILURE_LIMIT": "100000 per minute",
     "CROWDPICK_HOLD_ENABLED": "false",

@@ -142,7 +142,10 @@ def test_suspension_takes_the_votes_out_within_one_recompute(app, session, moder
     assert after.counted_votes == 10 and totals(after)[rival.id] == pytest.approx(2.0)
     assert [(a.action, a.target_user_id) for a in log_rows()] == [("suspend", rivals[0].id)]
 
-    response = client.post(f"/u/{rivals[0].username}/unsuspend", data={"csrf_token": client.token})
+    response = client.post(
+        f"/u/{rivals[0].username}/unsuspend",
+        data={"reason": "Cleared.", "csrf_token": client.token},
+    )
     assert response.status_code == 302
     back = stored(comp.id)
     assert back.version == version + 2
@@ -167,7 +170,9 @@ def test_unsuspension_leaves_cookies_saved_before_the_suspension_dead(
 
     client = moderator_client
     for action in ("suspend", "unsuspend"):
-        response = client.post(f"/u/returning/{action}", data={"csrf_token": client.token})
+        response = client.post(
+            f"/u/returning/{action}", data={"reason": "Checking.", "csrf_token": client.token}
+        )
         assert response.status_code == 302
     db.session.refresh(member)
     assert member.suspended_at is None

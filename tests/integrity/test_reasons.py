@@ -12,10 +12,15 @@ from tests.integrity.scenes import held_scene, snapshot
 from webapp.accounts.models import User
 from webapp.extensions import db
 from webapp.integrity.models import REASON_MAX, ModerationAction
+from webapp.modlog.models import LogEntry
 
 
 def logged() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(ModerationAction))
+
+
+def public_logged() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry))
 
 
 def test_account_reasons_are_checked_by_the_form(moderator_client):
@@ -24,14 +29,21 @@ def test_account_reasons_are_checked_by_the_form(moderator_client):
     db.session.commit()
     url, token = "/u/reasoned/votes/void", client.token
     for reason, message in [
-        ("   ", "Give a reason: it goes into the moderation log."),
+        ("   ", "Give a reason: it goes into the public log."),
         ("r" * (REASON_MAX + 1), f"Keep the reason to at most {REASON_MAX} characters."),
     ]:
         response = client.post(url, data={"reason": reason, "csrf_token": token})
         assert response.status_code == 422 and message in response.text
     suspend = client.post("/u/reasoned/suspend", data={"reason": "s" * 501, "csrf_token": token})
     assert suspend.status_code == 422
-    assert logged() == 0
+    # A suspension needs a reason too (it goes into the public log).
+    for path in ("/u/reasoned/suspend", "/u/reasoned/unsuspend"):
+        blank = client.post(path, data={"reason": " ", "csrf_token": token})
+        assert blank.status_code == 422 and "Give a reason" in blank.text
+    assert logged() == 0 and public_logged() == 0
+    assert (
+        db.session.scalar(sa.select(User.suspended_at).where(User.username == "reasoned")) is None
+    )
     stripped = client.post(url, data={"reason": "  Sock puppet.  ", "csrf_token": token})
     assert stripped.status_code == 302
     assert db.session.scalar(sa.select(ModerationAction.reason)) == "Sock puppet."

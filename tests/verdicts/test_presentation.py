@@ -1,14 +1,13 @@
-"""Presentation outside the views: the history chart as an autoescaped template, the card's
-states, the worked example; and the pages whose words must be true (About, 404s, the flag
-queue's order)."""
+"""Presentation outside the views: the card's states, the worked example (the history chart
+has tests/verdicts/test_chart.py); and the pages whose words must be true (About, 404s,
+the flag queue's order)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from flask import render_template
 
 from tests import factories
 from tests.helpers import sign_in
@@ -19,46 +18,20 @@ from webapp.discussions import services as discussions
 from webapp.discussions.models import Flag
 from webapp.extensions import db
 from webapp.scoring.verdict import Params, compute
-from webapp.verdicts import chart, presenting
-
-
-def points(*picks):
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    return [
-        chart.Point(v, start + timedelta(minutes=v), {1: score, 2: 1 - score}, pick)
-        for v, (score, pick) in enumerate(picks, start=1)
-    ]
-
-
-def test_the_chart_template_escapes_what_members_typed(app):
-    options = [
-        SimpleNamespace(id=1, name='<script>alert("k")</script>'),
-        SimpleNamespace(id=2, name="Stove & Oven"),
-    ]
-    laid_out = chart.layout(points((0.6, 1), (0.4, 2)), options, "Title with <b>tags</b>")
-    with app.test_request_context():
-        svg = render_template("verdicts/_chart.svg", chart=laid_out)
-    assert "<script>" not in svg and "&lt;script&gt;alert(&#34;k&#34;)&lt;/script&gt;" in svg
-    assert "Stove &amp; Oven: 40% (version 1)" in svg
-    assert "Title with &lt;b&gt;tags&lt;/b&gt;" in svg
-    assert svg.startswith('<svg class="history-chart" viewBox="0 0 640 240"')
-    assert svg.count("<circle ") == 4 and svg.count('<line class="flip"') == 1
-    assert 'data-version="2" data-score="0.400000"' in svg
-
-
-def test_the_chart_layout_places_scores_and_flips():
-    options = [SimpleNamespace(id=1, name="A"), SimpleNamespace(id=2, name="B")]
-    laid_out = chart.layout(points((1.0, 1), (0.5, 1), (0.0, 2)), options, "t")
-    first = laid_out.series[0].dots
-    assert [(d.x, d.y) for d in first] == [(40, 12), (334, 112), (628, 212)]
-    assert laid_out.flips == [(3, 628)]
-    assert (laid_out.first_version, laid_out.last_version) == (1, 3)
-    assert chart.layout([], options, "t") is None
+from webapp.verdicts import presenting
 
 
 def test_a_card_of_an_unknown_state_is_an_error_not_a_lean():
     options = [SimpleNamespace(id=1, name="A"), SimpleNamespace(id=2, name="B")]
-    stored = SimpleNamespace(version=3, options=[], state="bogus", pick_option_id=2, confidence=0.7)
+    stored = SimpleNamespace(
+        version=3,
+        options=[],
+        state="bogus",
+        pick_option_id=2,
+        confidence=0.7,
+        counted_votes=9,
+        weighted_votes=9.0,
+    )
     with pytest.raises(ValueError, match="bogus"):
         presenting.card(stored, options, 1, None, Params())
 

@@ -208,6 +208,21 @@ def test_disagreement_summary_names_the_claims_weighed_differently(session):
     vote_all(people, comp, stove)
     post = db.session.scalars(sa.select(Post)).one()
     assert "Stove pro 0" in post.body and "editors 0.0/4" in post.body
+    assert "%" not in post.body.split("\n")[0]  # the state in words, one share per option
+
+
+def test_disagreement_summary_never_prints_the_prior_as_the_editors_rating(session):
+    from webapp.voting.services import rate_claim
+
+    comp = factories.comparison("Kettle", "Stove", pick=0, pros=1, cons=1)
+    kettle, stove = comp.options
+    people = voters(12)
+    for member in people:
+        rate_claim(member, comp, stove.pros[0].id, 4)
+    vote_all(people, comp, stove)
+    post = db.session.scalars(sa.select(Post)).one()
+    line = next(line for line in post.body.splitlines() if "Stove pro 0" in line)
+    assert "not rated by editors" in line and "editors 2.0/4" not in post.body
 
 
 def test_recompute_command(cli, session):

@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
     strikes: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     # Network prefix (IPv4 /24, IPv6 /48) the account registered from: brigade evidence.
     signup_prefix: Mapped[str | None] = mapped_column(sa.String(64))
+    # Seeded by `flask crowdpick demo seed` (pages/demo.py); removed by `demo remove`.
+    is_demo: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # Part of the id Flask-Login stores in the session and the remember cookie; a new
     # token (on password change) makes every earlier session and cookie invalid.
     session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)

@@ -10,7 +10,9 @@ from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from ..mail import addresses
 from ..mail import services as mail
+from ..modlog import services as modlog
 from . import passwords, tokens, trust, usernames
+from .forms import ROLE_REASON_MAX, direction_control
 from .models import ROLES, User, new_session_token
 
 
@@ -130,6 +132,21 @@ def load_user(user_id: str) -> User | None:
     if user is None or not token or user.session_token != token or user.suspended_at:
         return None
     return user
+
+
+def suspension_notice(user: User) -> str:
+    """What a suspended member is told at sign-in (only after the right password): since
+    when, until when (a suspension lasts until a moderator lifts it) and the reason the
+    moderator gave, which the public log shows too."""
+    entry = modlog.latest_entry("suspend", modlog.user_subject(user))
+    since = as_utc(user.suspended_at).strftime("%d %b %Y")
+    notice = (
+        f"Your account has been suspended since {since}. It stays suspended until a "
+        "moderator lifts the suspension; until then you cannot sign in."
+    )
+    if entry is not None and entry.reason:
+        notice += f" The moderator’s reason: “{entry.reason}”"
+    return notice
 
 
 def user_by_username(username: str) -> User | None:
@@ -270,3 +287,74 @@ def do_reset_password(token: str, new: str) -> User:
         user.email_verified_at = utcnow()
     db.session.commit()
     return user
+
+
+# --- roles ---------------------------------------------------------------------------
+
+
+def check_can_change_roles(actor: User | None) -> None:
+    """Admins change roles in the browser; the command line (``actor`` None) may too."""
+    if actor is not None and actor.role != "admin":
+        raise ActionError("Only admins can change roles.", 403)
+
+
+def do_change_role(
+    actor: User | None, target: User, role: str, reason: str, actor_name: str = ""
+) -> str | None:
+    """Give ``target`` ``role`` and log it publicly with the reason; returns the old role,
+    or None when it already had that role (nothing written). ``actor`` None: the command
+    line, logged as ``actor_name``. The last admin keeps the role, so the site always has
+    someone who can give it."""
+    check_can_change_roles(actor)
+    if role not in ROLES:
+        raise ActionError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", 422, "role")
+    if not reason:
+        raise ActionError("Give a reason: it goes into the public log.", 422, "reason")
+    # The form checks these too; the command line comes straight here.
+    if len(reason) > ROLE_REASON_MAX:
+        raise ActionError(f"Keep the reason to {ROLE_REASON_MAX} characters.", 422, "reason")
+    if direction_control(reason):
+        raise ActionError(
+            f"Remove the invisible text-direction character ({direction_control(reason)}) "
+            "from the reason: it would read backwards in the public log.",
+            422,
+            "reason",
+        )
+    old = target.role
+    if old == role:
+        return None
+    if old == "admin":
+        # Lock every admin row (PostgreSQL; SQLite has one writer at a time), so two
+        # admins demoting each other at once cannot both pass the count.
+        admins = db.session.scalars(
+            sa.select(User.id).where(User.role == "admin").with_for_update()
+        ).all()
+        if len(admins) <= 1:
+            db.session.rollback()
+            raise ActionError(
+                f"{target.username} is the last admin: make another account admin first.", 409
+            )
+    target.role = role
+    modlog.record_action(
+        actor,
+        "change_role",
+        modlog.user_subject(target),
+        reason,
+        detail=f"{old} → {role}",
+        actor_name=actor_name or None,
+    )
+    db.session.commit()
+    return old
+
+
+def members(query: str = "") -> sa.Select:
+    """Accounts for the admins' list: staff first, then by name; ``query`` matches a part
+    of the username or the whole e-mail address."""
+    stmt = sa.select(User)
+    if query:
+        key = query.casefold()
+        stmt = stmt.where(
+            sa.or_(User.username_key.contains(key, autoescape=True), User.email_key == key)
+        )
+    staff_first = sa.case({"admin": 0, "moderator": 1, "editor": 2}, value=User.role, else_=3)
+    return stmt.order_by(staff_first, User.username_key)

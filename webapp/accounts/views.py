@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -19,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..core.actions import ActionError
 from ..core.limits import per_account
 from ..core.net import network_prefix
+from ..core.pagination import paginate
 from ..core.security import rotate_csrf_token, safe_next
 from ..extensions import limiter
 from . import services
@@ -30,6 +32,7 @@ from .forms import (
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
+    RoleForm,
 )
 
 bp = Blueprint("accounts", __name__)
@@ -148,9 +151,7 @@ def login():
         if user is not None and user.suspended_at is not None:
             # The password was right, so saying why tells nothing to a guesser; 403, not
             # 401, so it does not count as a failed sign-in either.
-            form.form_errors.append(
-                "This account is suspended by the moderators; it cannot sign in for now."
-            )
+            form.form_errors.append(services.suspension_notice(user))
             status = 403
         elif user is not None and login_user(user, remember=form.remember.data):
             rotate_csrf_token()  # a token seen before the sign-in is refused after it
@@ -310,3 +311,45 @@ def reset_password(token: str):
     elif form.is_submitted():
         status = 422
     return render_template("accounts/reset.html", form=form, member=user), status
+
+
+# --- roles (admins) ----------------------------------------------------------------------
+
+
+def _admins_only() -> None:
+    if current_user.role != "admin":
+        abort(403, description="Only admins can change roles.")
+
+
+@bp.get("/admin/members")
+@login_required
+def members():
+    _admins_only()
+    query = request.args.get("q", "")[:100].strip()
+    found = paginate(services.members(query))
+    return render_template("accounts/members.html", members=found, query=query)
+
+
+@bp.route("/u/<slug:username>/role", methods=["GET", "POST"])
+@login_required
+def change_role(username: str):
+    _admins_only()
+    member = services.user_by_username(username)
+    if member is None:
+        abort(404, description="No member by that name.")
+    form = RoleForm(role=member.role)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            old = services.do_change_role(current_user, member, form.role.data, form.reason.data)
+        except ActionError as exc:
+            status = _show_on_form(form, exc, default="role")
+        else:
+            if old is None:
+                flash(f"{member.username} is already {member.role}; nothing changed.", "info")
+            else:
+                flash(f"{member.username} is now {member.role} (was {old}).", "success")
+            return redirect(url_for("pages.profile", username=member.username))
+    elif form.is_submitted():
+        status = 422
+    return render_template("accounts/role.html", form=form, member=member), status

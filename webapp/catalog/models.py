@@ -144,6 +144,22 @@ class Tag(db.Model):
     options: Mapped[list[Option]] = relationship(secondary=option_tags, back_populates="tags")
 
 
+class TagAlias(db.Model):
+    """A tag slug merged into another tag: its old page redirects (301) to the kept tag,
+    and an import or an edit naming it gets the kept tag. No row in ``tags`` keeps the
+    old slug, so an alias never shadows a live tag."""
+
+    __tablename__ = "tag_aliases"
+
+    slug: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(sa.ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    # By table name: catalog may not import accounts (siblings in the layers).
+    merged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    merged_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    tag: Mapped[Tag] = relationship()
+
+
 class EditorialVerdict(db.Model):
     __tablename__ = "editorial_verdicts"
     __table_args__ = (

@@ -56,6 +56,7 @@ def snapshot(comparison: Comparison) -> dict:
                 "name": option.name,
                 "description": option.description or "",
                 "use_if": option.use_if or "",
+                "tags": [t.name for t in option.tags],
                 "pros": [{"id": c.id, "text": c.text} for c in option.pros],
                 "cons": [{"id": c.id, "text": c.text} for c in option.cons],
             }
@@ -88,6 +89,8 @@ def as_text(data: dict) -> list[str]:
             f"  Description: {option['description']}",
             f"  Use {option['name']} if: {option['use_if']}",
         ]
+        if option.get("tags"):  # revisions before tags were editable have none
+            lines.append("  Tags: " + ", ".join(option["tags"]))
         lines += [f"  + {c['text']}" for c in option["pros"]]
         lines += [f"  − {c['text']}" for c in option["cons"]]
     return lines

@@ -15,10 +15,20 @@ from ..core.actions import ActionError
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
 from .importer.parser import ParsedPage
-from .models import READABLE, Claim, Comparison, EditorialVerdict, Option, Tag, option_tags
+from .models import (
+    READABLE,
+    Claim,
+    Comparison,
+    EditorialVerdict,
+    Option,
+    Tag,
+    TagAlias,
+    option_tags,
+)
 from .slugs import slugify
 
 MAX_SEARCH_WORDS = 8
+TAG_SLUG_MAX = Tag.__table__.c.slug.type.length
 
 
 # --- reading -------------------------------------------------------------------------
@@ -115,6 +125,13 @@ def get_tag(slug: str) -> Tag | None:
     return db.session.scalars(sa.select(Tag).where(Tag.slug == slug)).first()
 
 
+def resolve_tag_alias(slug: str) -> Tag | None:
+    """The tag a merged slug now lives on (its page redirects there), or None."""
+    return db.session.scalars(
+        sa.select(Tag).join(TagAlias, TagAlias.tag_id == Tag.id).where(TagAlias.slug == slug)
+    ).first()
+
+
 def tag_counts(limit: int | None = None) -> list[tuple[Tag, int]]:
     """Tags with the number of published comparisons that carry them, most used first."""
     count = sa.func.count(sa.distinct(Option.comparison_id)).label("n")
@@ -168,8 +185,32 @@ def import_page(page: ParsedPage, source: str, status: str = "published") -> Imp
     if not created and _edited_since_import(comparison):
         return ImportResult(comparison, False, "kept")
     if created:
-        comparison = Comparison(source=source, slug=_free_slug(slugify(page.title)), status=status)
+        comparison = Comparison(source=source, slug=free_slug(slugify(page.title)), status=status)
         db.session.add(comparison)
+    _write_page(comparison, page)
+    comparison.import_digest, comparison.imported_at = digest, utcnow()
+    db.session.flush()
+    if not created:
+        from .changes import mark_inputs_changed
+
+        # Options, claims or the pick changed what the community verdict measures: the
+        # same mark as a vote, so the sweep repairs it if the recompute request is lost.
+        mark_inputs_changed([comparison.id])
+    return ImportResult(comparison, created)
+
+
+def create_from_page(page: ParsedPage) -> Comparison:
+    """A new draft from a page file an editor uploaded; the caller records and commits.
+    Always a new row with a free slug and no source: an upload never updates (or
+    overwrites) an existing comparison, imported or not."""
+    comparison = Comparison(source=None, slug=free_slug(slugify(page.title)), status="draft")
+    db.session.add(comparison)
+    _write_page(comparison, page)
+    db.session.flush()
+    return comparison
+
+
+def _write_page(comparison: Comparison, page: ParsedPage) -> None:
     with db.session.no_autoflush:
         comparison.title = page.title
         comparison.intro = page.intro
@@ -182,15 +223,6 @@ def import_page(page: ParsedPage, source: str, status: str = "published") -> Imp
     verdict.picked_option_id = next(o.id for o in options if o.name == page.pick)
     verdict.summary = page.summary
     verdict.bottom_line = page.bottom_line
-    comparison.import_digest, comparison.imported_at = digest, utcnow()
-    db.session.flush()
-    if not created:
-        from .changes import mark_inputs_changed
-
-        # Options, claims or the pick changed what the community verdict measures: the
-        # same mark as a vote, so the sweep repairs it if the recompute request is lost.
-        mark_inputs_changed([comparison.id])
-    return ImportResult(comparison, created)
 
 
 def _edited_since_import(comparison: Comparison) -> bool:
@@ -198,7 +230,8 @@ def _edited_since_import(comparison: Comparison) -> bool:
     return edited is not None and (imported is None or as_utc(edited) >= as_utc(imported))
 
 
-def _free_slug(base: str) -> str:
+def free_slug(base: str) -> str:
+    """``base``, or ``base-2``, ``base-3`` … whichever no comparison has yet."""
     taken = set(
         db.session.scalars(
             sa.select(Comparison.slug).where(
@@ -248,11 +281,20 @@ def _sync_claims(option: Option, kind: str, texts: list[str]) -> None:
 
 
 def _tag(name: str, pending: dict[str, Tag]) -> Tag:
-    """The tag with this slug: from this import's pending ones, the database, or new."""
-    slug = slugify(name)
-    tag = pending.get(slug) or db.session.scalars(sa.select(Tag).where(Tag.slug == slug)).first()
+    """The tag with this slug: from this import's pending ones, the database (a merged
+    slug gives the tag it was merged into), or new."""
+    slug = slugify(name)[:TAG_SLUG_MAX]
+    tag = pending.get(slug) or get_tag(slug) or resolve_tag_alias(slug)
     if tag is None:
         tag = Tag(slug=slug, name=name)
         db.session.add(tag)
     pending[slug] = tag
     return tag
+
+
+def tags_named(names: list[str], pending: dict[str, Tag] | None = None) -> list[Tag]:
+    """The tags an editor typed, each once: existing ones (or what they were merged
+    into), new ones added to the session; ``pending`` shares new ones between calls."""
+    pending = {} if pending is None else pending
+    found = [_tag(name, pending) for name in dict.fromkeys(n.strip() for n in names) if name]
+    return list({id(tag): tag for tag in found}.values())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, ServiceUnavailable
 
 from .actions import ActionError
+from .security import safe_next
 
 # Seconds a client is asked to wait when the database is unreachable: a restarting or
 # failing-over PostgreSQL is usually back within this.
@@ -38,6 +41,22 @@ def render_error(error: HTTPException):
         return {"error": error.name, "message": description}, code
     template = {404: "errors/404.html", 500: "errors/500.html"}.get(code, "errors/generic.html")
     return render_template(template, error=error, description=description), code
+
+
+def render_session_expired(error: CSRFError):
+    """A missing or stale CSRF token nearly always means the session ran out (or the page
+    outlived a sign-in): say so in words, with a sign-in link back to the page, never the
+    library's "CSRF" wording. 400, as before."""
+    page = urlsplit(request.referrer or "")
+    back = page.path + (f"?{page.query}" if page.query else "")
+    if page.netloc != request.host:
+        back = ""
+    sign_in = url_for("accounts.login", next=safe_next(back))
+    what = "your choice" if request.blueprint == "voting" else "what you sent"
+    message = f"Your session has expired — sign in again; {what} was not saved."
+    if wants_json():
+        return {"error": "Session expired", "message": message, "sign_in": sign_in}, 400
+    return render_template("errors/session_expired.html", what=what, sign_in=sign_in), 400
 
 
 def render_action_error(error: ActionError):
@@ -110,6 +129,7 @@ def register(app: Flask) -> None:
     # Teardowns run last-registered first: this one before Flask-SQLAlchemy's.
     app.teardown_appcontext(close_session_quietly)
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(CSRFError, render_session_expired)
     app.register_error_handler(InternalServerError, render_internal_error)
     app.register_error_handler(ActionError, render_action_error)
     for error in (*DATABASE_DOWN, sa_exc.DBAPIError):

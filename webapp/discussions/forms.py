@@ -21,19 +21,32 @@ def one_line(_form, field) -> None:
         raise ValidationError("Keep the title on one line.")
 
 
+def one_newline(value: str) -> str:
+    """Filter: every newline as LF. Browsers submit a textarea's newlines as CRLF but count
+    them as one character for ``maxlength``; stored posts use LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def counted_length(value: str) -> int:
+    """Characters as a textarea's ``maxlength`` counts them: UTF-16 code units of the text
+    with LF newlines, so an emoji outside the Basic Multilingual Plane counts 2, a newline
+    1. Whatever the browser lets someone type, the server accepts, and no more."""
+    return len(one_newline(value).encode("utf-16-le", "surrogatepass")) // 2
+
+
 def post_length(_form, field) -> None:
-    """POST_MAX_CHARS is config, so the textareas' maxlength and this rule read one value."""
+    """POST_MAX_CHARS is config, so the textareas' maxlength and this rule read one value,
+    and count one way (counted_length)."""
     limit = current_app.config["POST_MAX_CHARS"]
-    if len(field.data) > limit:
-        raise ValidationError(
-            f"Keep posts under {limit:,} characters (this one has {len(field.data):,})."
-        )
+    length = counted_length(field.data)
+    if length > limit:
+        raise ValidationError(f"Keep posts under {limit:,} characters (this one has {length:,}).")
 
 
 def _body():
     return TextAreaField(
         "Post",
-        filters=[text],
+        filters=[text, one_newline],
         validators=[DataRequired("Write something first: the post is empty."), post_length],
     )
 
@@ -80,7 +93,7 @@ class FlagForm(RequestForm):
 class ResolveForm(RequestForm):
     conclusion = TextAreaField(
         "Conclusion",
-        filters=[text],
+        filters=[text, one_newline],
         validators=[
             DataRequired("Write the conclusion: readers see it at the top of the thread."),
             post_length,  # shown like a post, at the top of the thread: the same limit

@@ -1,5 +1,6 @@
 """The rows a discussion URL names, for the reader and moderator views alike: a thread or
-post of a published comparison, else the one 404 page (core/errors.py)."""
+post of a readable comparison (published, or archived: readable, closed to new posts),
+else the one 404 page (core/errors.py). Drafts stay 404."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import contains_eager
 
-from ..catalog.models import Comparison
+from ..catalog.models import READABLE, Comparison
 from ..extensions import db
 from .models import Post, Thread
 
@@ -16,7 +17,7 @@ def thread_or_404(thread_id: int) -> Thread:
     return db.first_or_404(
         sa.select(Thread)
         .join(Thread.comparison)
-        .where(Thread.id == thread_id, Comparison.status == "published")
+        .where(Thread.id == thread_id, Comparison.status.in_(READABLE))
         .options(contains_eager(Thread.comparison)),
         description="No discussion thread at this address.",
     )
@@ -27,7 +28,7 @@ def post_or_404(post_id: int) -> Post:
         sa.select(Post)
         .join(Post.thread)
         .join(Thread.comparison)
-        .where(Post.id == post_id, Comparison.status == "published")
+        .where(Post.id == post_id, Comparison.status.in_(READABLE))
         .options(contains_eager(Post.thread).contains_eager(Thread.comparison)),
         description="No post at this address.",
     )

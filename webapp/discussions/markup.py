@@ -1,7 +1,12 @@
 """User markdown -> safe HTML: markdown-it-py with raw HTML off, then nh3 (an allow-list
 sanitiser) as the second wall. Links get rel="nofollow ugc noopener noreferrer"; only
 http, https and mailto links survive; images are not allowed at all (no tracking pixels,
-and the Content-Security-Policy would block remote ones anyway)."""
+and the Content-Security-Policy would block remote ones anyway).
+
+Bare http(s) URLs become links too (linkify, through linkify-it-py), so they pass the same
+scheme check and sanitiser and count against a new account's link limit like any other
+link. Only URLs with a scheme: "file.py" or "www.example.com" stay text (fuzzy matching
+would turn every "name.tld"-looking word, Python files included, into a link)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+_md = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify").disable("image")
+_md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
 
 TAGS = {
     "p",
@@ -56,5 +62,6 @@ def sanitise(html: str) -> str:
 
 
 def count_links(html: str) -> int:
-    """Links in rendered (already sanitised) HTML."""
+    """Links in rendered (already sanitised) HTML: markdown links and autolinked bare
+    URLs alike."""
     return len(_LINK.findall(html))

@@ -131,7 +131,13 @@ class PickChange(db.Model):
     from_option_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("options.id", ondelete="SET NULL")
     )
-    to_option_id: Mapped[int] = mapped_column(sa.ForeignKey("options.id", ondelete="CASCADE"))
+    # The options may be deleted later (an editor removes one): the record stays, with the
+    # names as they were when the pick changed (from_name/to_name).
+    to_option_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("options.id", ondelete="SET NULL")
+    )
+    from_name: Mapped[str | None] = mapped_column(sa.String(100))
+    to_name: Mapped[str | None] = mapped_column(sa.String(100))
     changed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

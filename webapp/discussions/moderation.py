@@ -14,9 +14,12 @@ from ..core.actions import ActionError
 from ..core.clock import utcnow
 from ..extensions import db
 from ..integrity.services import standing_changed
+from ..modlog import services as modlog
+from ..notifications import services as notifications
 from . import permissions
 from .markup import render_markdown
 from .models import Flag, PickChange, Post, Thread
+from .pick_changes import option_names
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -42,21 +45,36 @@ def do_flag(user: User, post: Post, reason: str, note: str = "") -> Flag:
     return flag
 
 
-def do_hide(moderator: User, post: Post) -> None:
-    _require(permissions.can_hide(moderator, post), "Only moderators can hide posts.")
+# Reasons arrive as integrity/forms.py's ReasonForm reads them (required, stripped, within
+# REASON_MAX); each hide, unhide, lock and unlock goes into the public log with it.
+
+
+def check_can_hide(moderator: User, post: Post, unhide: bool = False) -> None:
+    verb = "unhide" if unhide else "hide"
+    _require(permissions.can_hide(moderator, post), f"Only moderators can {verb} posts.")
+
+
+def do_hide(moderator: User, post: Post, reason: str = "") -> None:
+    check_can_hide(moderator, post)
     if post.hidden_at is None:
         post.hidden_at, post.hidden_by_id = utcnow(), moderator.id
         _strike(post, +1)
+        modlog.record_action(moderator, "hide_post", _post_subject(post), reason)
     _close_flags(post, moderator, "hidden")
     changes.commit()
 
 
-def do_unhide(moderator: User, post: Post) -> None:
-    _require(permissions.can_hide(moderator, post), "Only moderators can unhide posts.")
+def do_unhide(moderator: User, post: Post, reason: str = "") -> None:
+    check_can_hide(moderator, post, unhide=True)
     if post.hidden_at is not None:
         post.hidden_at, post.hidden_by_id = None, None
         _strike(post, -1)
+        modlog.record_action(moderator, "unhide_post", _post_subject(post), reason)
     changes.commit()
+
+
+def _post_subject(post: Post) -> modlog.Subject:
+    return modlog.post_subject(post, post.thread)
 
 
 def _strike(post: Post, delta: int) -> None:
@@ -101,19 +119,26 @@ def flag_queue() -> sa.Select:
     )
 
 
-def do_lock(moderator: User, thread: Thread) -> None:
-    _require(permissions.can_lock(moderator, thread), "Only moderators can lock threads.")
+def check_can_lock(moderator: User, thread: Thread, unlock: bool = False) -> None:
+    verb = "unlock" if unlock else "lock"
+    _require(permissions.can_lock(moderator, thread), f"Only moderators can {verb} threads.")
+
+
+def do_lock(moderator: User, thread: Thread, reason: str = "") -> None:
+    check_can_lock(moderator, thread)
     if thread.status != "open":
         raise ActionError(f"This thread is already {thread.status}.", 409)
     thread.status, thread.locked_at, thread.locked_by_id = "locked", utcnow(), moderator.id
+    modlog.record_action(moderator, "lock_thread", modlog.thread_subject(thread), reason)
     db.session.commit()
 
 
-def do_unlock(moderator: User, thread: Thread) -> None:
-    _require(permissions.can_lock(moderator, thread), "Only moderators can unlock threads.")
+def do_unlock(moderator: User, thread: Thread, reason: str = "") -> None:
+    check_can_lock(moderator, thread, unlock=True)
     if thread.status != "locked":
         raise ActionError("This thread is not locked.", 409)
     thread.status, thread.locked_at, thread.locked_by_id = "open", None, None
+    modlog.record_action(moderator, "unlock_thread", modlog.thread_subject(thread), reason)
     try:
         with db.session.begin_nested():
             db.session.flush()
@@ -153,15 +178,24 @@ def do_resolve(
                 to_option_id=new_pick,
                 changed_by_id=editor.id,
                 thread_id=thread.id,
+                **option_names(thread.comparison, verdict.picked_option_id, new_pick),
             )
             verdict.picked_option_id = new_pick
             # A site edit: a later import of the page file must not switch it back.
             thread.comparison.edited_at = utcnow()
             db.session.add(change)
+            modlog.record_pick_change(
+                editor, thread.comparison, change.from_option_id, new_pick, conclusion
+            )
             # Agreement is measured against the pick: the community verdict must follow,
             # through the sweep too when the queue is down (the input version is its mark).
             changes.mark_inputs_changed([thread.comparison_id])
     thread.status, thread.resolved_at, thread.resolved_by_id = "resolved", utcnow(), editor.id
+    if change is None:
+        reason = modlog.shortened(conclusion)
+        modlog.record_action(editor, "resolve_thread", modlog.thread_subject(thread), reason)
     thread.conclusion, thread.conclusion_html = conclusion, render_markdown(conclusion)
+    posters = sa.select(Post.author_id).where(Post.thread_id == thread.id)
+    notifications.notify_resolution(thread, editor.id, posters)
     changes.commit()
     return change

@@ -6,8 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..core.actions import ActionError
+from ..core.errors import wants_json
 from ..core.forms import refusal
 from ..core.pagination import paginate
+from ..integrity.forms import ReasonForm
 from . import moderation, permissions
 from .forms import FlagForm, ResolveForm
 from .lookups import post_or_404, post_url, thread_or_404
@@ -39,11 +41,31 @@ def flag(post_id: int):
     return _back("Thanks, a moderator will look at it.", post_url(post))
 
 
+def _reason(thread, action: str, check):
+    """The moderator's reason, or the thread page again with this action's reason field
+    open, the message by it and the typed text kept (the refusal of the person first)."""
+    form = ReasonForm()
+    if form.validate():
+        return form.reason.data, None
+    check()
+    typed = (form.reason.raw_data or [""])[0]
+    if wants_json():
+        raise refusal(form)
+    error = " ".join(form.reason.errors)
+    moderating = {"action": action, "error": error, "typed": typed}
+    return None, thread_page(thread, status=422, moderating=moderating)
+
+
 @bp.post("/posts/<int:post_id>/hide")
 @login_required
 def hide(post_id: int):
     post = post_or_404(post_id)
-    moderation.do_hide(current_user, post)
+    reason, refused = _reason(
+        post.thread, f"hide-{post.id}", lambda: moderation.check_can_hide(current_user, post)
+    )
+    if refused:
+        return refused
+    moderation.do_hide(current_user, post, reason)
     from_queue = request.form.get("back") == "queue"
     return _back("Post hidden.", url_for("moderation.flags") if from_queue else post_url(post))
 
@@ -52,7 +74,14 @@ def hide(post_id: int):
 @login_required
 def unhide(post_id: int):
     post = post_or_404(post_id)
-    moderation.do_unhide(current_user, post)
+    reason, refused = _reason(
+        post.thread,
+        f"hide-{post.id}",
+        lambda: moderation.check_can_hide(current_user, post, unhide=True),
+    )
+    if refused:
+        return refused
+    moderation.do_unhide(current_user, post, reason)
     return _back("Post visible again.", post_url(post))
 
 
@@ -77,7 +106,12 @@ def flags():
 @login_required
 def lock(thread_id: int):
     thread = thread_or_404(thread_id)
-    moderation.do_lock(current_user, thread)
+    reason, refused = _reason(
+        thread, "lock", lambda: moderation.check_can_lock(current_user, thread)
+    )
+    if refused:
+        return refused
+    moderation.do_lock(current_user, thread, reason)
     return _back("Thread locked.", url_for("discussions.thread", thread_id=thread.id))
 
 
@@ -85,7 +119,12 @@ def lock(thread_id: int):
 @login_required
 def unlock(thread_id: int):
     thread = thread_or_404(thread_id)
-    moderation.do_unlock(current_user, thread)
+    reason, refused = _reason(
+        thread, "lock", lambda: moderation.check_can_lock(current_user, thread, unlock=True)
+    )
+    if refused:
+        return refused
+    moderation.do_unlock(current_user, thread, reason)
     return _back("Thread unlocked.", url_for("discussions.thread", thread_id=thread.id))
 
 

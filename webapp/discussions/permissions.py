@@ -29,8 +29,13 @@ def is_author(user, post) -> bool:
     return _member(user) and post.author_id == user.id
 
 
+def is_archived(comparison) -> bool:
+    """An archived comparison stays readable; its discussion is closed like its votes."""
+    return comparison.status == "archived"
+
+
 def can_post(user, thread) -> bool:
-    return _member(user) and thread.is_open
+    return _member(user) and thread.is_open and thread.comparison.status == "published"
 
 
 def edit_window() -> timedelta:
@@ -43,6 +48,7 @@ def can_edit(user, post) -> bool:
         and post.deleted_at is None
         and post.hidden_at is None
         and post.thread.status != "locked"
+        and post.thread.comparison.status == "published"
         and utcnow() - as_utc(post.created_at) <= edit_window()
     )
 

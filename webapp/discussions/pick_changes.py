@@ -18,7 +18,7 @@ from .models import PickChange, Thread
 @dataclass
 class PickChangeNote:
     from_name: str | None
-    to_name: str
+    to_name: str | None
     changed_at: datetime
     thread_id: int | None
     # The thread was resolved with a conclusion readers can follow.
@@ -29,13 +29,14 @@ def latest_pick_change(comparison_id: int) -> PickChangeNote | None:
     before, after = aliased(Option), aliased(Option)
     row = db.session.execute(
         sa.select(
-            before.name,
-            after.name,
+            # The option's name now (a rename shows), else the name it had then.
+            sa.func.coalesce(before.name, PickChange.from_name),
+            sa.func.coalesce(after.name, PickChange.to_name),
             PickChange.changed_at,
             PickChange.thread_id,
             Thread.conclusion.is_not(None),
         )
-        .join(after, after.id == PickChange.to_option_id)
+        .outerjoin(after, after.id == PickChange.to_option_id)
         .outerjoin(before, before.id == PickChange.from_option_id)
         .outerjoin(Thread, Thread.id == PickChange.thread_id)
         .where(PickChange.comparison_id == comparison_id)
@@ -43,3 +44,9 @@ def latest_pick_change(comparison_id: int) -> PickChangeNote | None:
         .limit(1)
     ).first()
     return PickChangeNote(*row) if row else None
+
+
+def option_names(comparison, from_option_id: int | None, to_option_id: int) -> dict:
+    """The names a PickChange keeps, so it still reads right after an option is removed."""
+    names = {o.id: o.name for o in comparison.options}
+    return {"from_name": names.get(from_option_id), "to_name": names.get(to_option_id)}

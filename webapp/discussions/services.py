@@ -9,15 +9,27 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..accounts.models import User
 from ..accounts.services import note_participation
-from ..catalog.models import Comparison
+from ..catalog.models import READABLE, Comparison
 from ..core.actions import ActionError
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
+from ..notifications import services as notifications
 from . import permissions
 from .markup import count_links, render_markdown
 from .models import Post, Thread
 
+# One disagreement thread per episode (until the editors resolve it), titled by who
+# started it: a member's "Disagree with our pick?" while the community has not voted against
+# the editors is a question; the verdict engine's opening is the community's disagreement.
+# When the community turns against the pick while a members' question is open, that thread
+# becomes the community's (record_community_disagreement): retitled, with a system post.
 DISAGREEMENT_TITLE = "Why the community disagrees with the pick"
+CHALLENGE_TITLE = "Members question the pick"
+ARCHIVED = "This comparison is archived; the discussion is closed."
+# The verdict engine's stored alignment, read by table name (verdicts sits above this
+# layer, like the table names in ForeignKey): a member who opens the thread while the
+# community already disagrees opens the community's disagreement, not a question.
+_community = sa.table("community_verdicts", sa.column("comparison_id"), sa.column("alignment"))
 
 
 # --- threads -------------------------------------------------------------------------
@@ -46,7 +58,8 @@ def open_disagreement_thread(
     commit: bool = True,
 ) -> Thread:
     """The comparison's current disagreement thread (open or locked), opened now if
-    there is none.
+    there is none: titled CHALLENGE_TITLE when a member opens it, DISAGREEMENT_TITLE when
+    the system (the community's verdict) does.
 
     Idempotent and safe under concurrency: the partial unique index admits one open
     disagreement thread per comparison; a request that loses the race gets the winner's.
@@ -61,7 +74,7 @@ def open_disagreement_thread(
     thread = Thread(
         comparison_id=comparison.id,
         kind="disagreement",
-        title=DISAGREEMENT_TITLE,
+        title=_title_for(comparison, opened_by),
         opened_by_id=opened_by.id if opened_by else None,
         created_at=now,
         last_activity_at=now,
@@ -81,6 +94,35 @@ def open_disagreement_thread(
     return thread
 
 
+def _title_for(comparison: Comparison, opened_by: User | None) -> str:
+    if opened_by is None:
+        return DISAGREEMENT_TITLE
+    alignment = db.session.scalar(
+        sa.select(_community.c.alignment).where(_community.c.comparison_id == comparison.id)
+    )
+    return DISAGREEMENT_TITLE if alignment == "disagrees" else CHALLENGE_TITLE
+
+
+def record_community_disagreement(comparison: Comparison, summary: str) -> Thread:
+    """The community has turned against the editors' pick: ``summary`` goes into the
+    episode's thread. An open members' question becomes the community's disagreement
+    (retitled, with a system post saying so) instead of a second thread beside it. The
+    caller (the verdict engine, inside its recompute) commits."""
+    thread = current_disagreement(comparison.id)
+    if thread is None:
+        return open_disagreement_thread(comparison, None, summary=summary, commit=False)
+    if thread.title == CHALLENGE_TITLE:
+        thread.title = DISAGREEMENT_TITLE
+        _add_post(
+            thread,
+            None,
+            "The community's votes now go against the editors' pick too, so this members' "
+            f"question is now “{DISAGREEMENT_TITLE}”.",
+        )
+    _add_post(thread, None, summary)
+    return thread
+
+
 def add_system_post(thread: Thread, text: str) -> Post:
     """A post by Crowdpick itself; the caller commits."""
     return _add_post(thread, None, text)
@@ -88,6 +130,7 @@ def add_system_post(thread: Thread, text: str) -> Post:
 
 def do_open_general_thread(user: User, comparison: Comparison, title: str, body: str) -> Post:
     """``title`` and ``body`` as discussions/forms.py reads them (stripped, within limits)."""
+    check_discussion_open(comparison)
     text, html = check_post_body(user, body)
     now = utcnow()
     thread = Thread(
@@ -107,6 +150,7 @@ def do_open_general_thread(user: User, comparison: Comparison, title: str, body:
 def do_disagree(user: User, comparison: Comparison, body: str) -> Post:
     """Post a disagreement into the open disagreement thread (opened if needed).
     The text is checked before the thread is opened: a refused post opens nothing."""
+    check_discussion_open(comparison)
     text, html = check_post_body(user, body)
     thread = open_disagreement_thread(comparison, user)
     return do_post(user, thread, text, prepared_html=html)
@@ -128,6 +172,18 @@ def check_post_body(user: User, text: str) -> tuple[str, str]:
                 422,
             )
     return text, html
+
+
+def preview_post(
+    user: User, body: str, *, comparison: Comparison | None = None, thread: Thread | None = None
+) -> str:
+    """The HTML a post would show, after every check its posting would make (a closed
+    thread or archived comparison, the link limit); writes nothing."""
+    if thread is not None:
+        check_can_post(user, thread)
+    elif comparison is not None:
+        check_discussion_open(comparison)
+    return check_post_body(user, body)[1]
 
 
 def _is_new(user: User) -> bool:
@@ -157,7 +213,17 @@ def _add_post(
     return post
 
 
+def check_discussion_open(comparison: Comparison) -> None:
+    """Only a published comparison takes posts: an archived one is readable but closed (a
+    409 its page explains); a draft has no public discussion at all."""
+    if permissions.is_archived(comparison):
+        raise ActionError(ARCHIVED, 409)
+    if comparison.status != "published":
+        raise ActionError("No published comparison lives at this address.", 404)
+
+
 def check_can_post(user: User, thread: Thread) -> None:
+    check_discussion_open(thread.comparison)
     if not permissions.can_post(user, thread):
         raise ActionError(f"This thread is {thread.status}; it takes no new posts.", 409)
 
@@ -179,6 +245,7 @@ def do_post(
     db.session.execute(sa.select(Thread.id).where(Thread.id == thread.id).with_for_update())
     db.session.refresh(thread)
     post = _add_post(thread, user, text, parent.id if parent else None, html)
+    notifications.notify_reply(post, parent)
     note_participation(user)
     db.session.commit()
     return post
@@ -192,6 +259,8 @@ def _post_in_thread(post_id: int, thread: Thread) -> Post:
 
 
 def check_can_edit(user: User, post: Post) -> None:
+    if permissions.is_author(user, post):
+        check_discussion_open(post.thread.comparison)
     if not permissions.can_edit(user, post):
         raise ActionError(
             "You can edit only your own posts, within "
@@ -224,7 +293,7 @@ def do_delete(user: User, post: Post) -> None:
 
 def get_post(post_id: int) -> Post | None:
     post = db.session.get(Post, post_id)
-    if post is None or post.thread.comparison.status != "published":
+    if post is None or post.thread.comparison.status not in READABLE:
         return None
     return post
 
@@ -277,6 +346,23 @@ def latest_posts(comparison: Comparison, limit: int = 3) -> list[Post]:
             .options(contains_eager(Post.thread), joinedload(Post.author))
         )
     )
+
+
+def latest_conclusion(comparison_id: int) -> Thread | None:
+    """The comparison's most recently resolved disagreement with its conclusion and who
+    wrote it (one statement): pinned on the comparison page."""
+    return db.session.scalars(
+        sa.select(Thread)
+        .where(
+            Thread.comparison_id == comparison_id,
+            Thread.kind == "disagreement",
+            Thread.status == "resolved",
+            Thread.conclusion.is_not(None),
+        )
+        .order_by(Thread.resolved_at.desc(), Thread.id.desc())
+        .limit(1)
+        .options(joinedload(Thread.resolved_by))
+    ).first()
 
 
 def open_disagreements() -> sa.Select:

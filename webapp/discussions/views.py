@@ -1,6 +1,8 @@
 """Discussion pages and the posting endpoints. Thin: read the form, call a service,
 redirect with a flash (or answer JSON). A refused browser post shows the form's page
-again, with the same status, the message by the field and the typed text kept."""
+again, with the same status, the message by the field and the typed text kept; a
+"Preview" press (``name=preview``) shows it again with the rendered post above the text,
+after the same checks, writing nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ..extensions import limiter
 from . import services
 from .forms import TITLE_MAX, PostForm, ThreadForm
 from .lookups import post_or_404, post_url, thread_or_404
-from .pages import refused_post, thread_page
+from .pages import previewed, previewing, refused_post, thread_page
 
 bp = Blueprint("discussions", __name__)
 
@@ -29,8 +31,22 @@ def post_limit() -> str:
 
 def posted(response) -> bool:
     """Only posts that were written count against the limit: a refused one (empty, too
-    long, a locked thread) costs the author nothing, so fixing a typo is never a 429."""
-    return response.status_code < 400
+    long, a locked thread) or a preview costs the author nothing, so fixing a typo is
+    never a 429."""
+    return response.status_code < 400 and not previewing()
+
+
+@bp.app_template_global()
+def pinned_conclusion(comparison):
+    """The editors' latest conclusion of a disagreement, for the comparison page's
+    discussion section (templates/discussions/_comparison_discussion.html)."""
+    return services.latest_conclusion(comparison.id)
+
+
+def _preview(form, html: str) -> dict:
+    if wants_json():
+        return {"preview": html}
+    return previewed(form, html)
 
 
 def _done(post, message: str):
@@ -65,6 +81,10 @@ def new_thread(slug: str):
     form = ThreadForm()
     try:
         validated(form)
+        if previewing():
+            html = services.preview_post(current_user, form.body.data, comparison=comparison)
+            shown = _preview(form, html)
+            return shown if wants_json() else _threads_page(comparison, **shown)
         post = services.do_open_general_thread(
             current_user, comparison, form.title.data, form.body.data
         )
@@ -81,12 +101,18 @@ def disagree(slug: str):
     form = PostForm()
     try:
         validated(form)
-        post = services.do_disagree(current_user, comparison, form.body.data)
+        if previewing():
+            html = services.preview_post(current_user, form.body.data, comparison=comparison)
+            shown = _preview(form, html)
+            if wants_json():
+                return shown
+        else:
+            post = services.do_disagree(current_user, comparison, form.body.data)
+            return _done(post, "Thanks: your disagreement is posted.")
     except ActionError as error:
-        refused = refused_post(error, form)
-        page = render_template("discussions/disagree.html", comparison=comparison, **refused)
-        return page, refused["status"]
-    return _done(post, "Thanks: your disagreement is posted.")
+        shown = refused_post(error, form)
+    page = render_template("discussions/disagree.html", comparison=comparison, **shown)
+    return page, shown["status"]
 
 
 @bp.get("/threads/<int:thread_id>")
@@ -117,12 +143,20 @@ def reply(thread_id: int):
         if not form.validate():
             services.check_can_post(current_user, thread)  # a closed thread outranks the text
             raise refusal(form)
-        post = services.do_post(current_user, thread, form.body.data, parent_id=form.parent_id.data)
+        if previewing():
+            html = services.preview_post(current_user, form.body.data, thread=thread)
+            shown = _preview(form, html)
+            if wants_json():
+                return shown
+        else:
+            post = services.do_post(
+                current_user, thread, form.body.data, parent_id=form.parent_id.data
+            )
+            return _done(post, "Your post is up.")
     except ActionError as error:
-        refused = refused_post(error, form)
-        refused["typed"]["parent_id"] = _parent_in(thread, form.parent_id.data)
-        return thread_page(thread, **refused)
-    return _done(post, "Your post is up.")
+        shown = refused_post(error, form)
+    shown["typed"]["parent_id"] = _parent_in(thread, form.parent_id.data)
+    return thread_page(thread, **shown)
 
 
 def _parent_in(thread, post_id: int | None) -> int | None:
@@ -140,6 +174,11 @@ def edit(post_id: int):
         form = PostForm()
         try:
             validated(form)
+            if previewing():
+                comparison = post.thread.comparison
+                html = services.preview_post(current_user, form.body.data, comparison=comparison)
+                shown = _preview(form, html)
+                return shown if wants_json() else _edit_page(post, **shown)
             services.do_edit(current_user, post, form.body.data)
         except ActionError as error:
             return _edit_page(post, **refused_post(error, form))

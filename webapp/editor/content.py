@@ -19,15 +19,14 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..catalog import changes, revisions
 from ..catalog.models import Claim, Comparison, EditorialVerdict, Option
+from ..catalog.services import tags_named
 from ..catalog.slugs import slugify
 from ..core.actions import ActionError
 from ..core.clock import utcnow
-from ..discussions.markup import render_markdown
-from ..discussions.models import PickChange
-from ..discussions.services import add_system_post, current_disagreement
 from ..extensions import db
-from ..verdicts.models import CommunityVerdict
+from ..modlog import services as modlog
 from ..voting.models import ClaimRating, Vote
+from .pick import record_pick_change
 from .plan import KINDS, MAX_OPTIONS, MIN_OPTIONS, drop_blank_new_rows
 
 BASELINE_MESSAGE = "The content before its first edit in the editor"
@@ -72,6 +71,7 @@ def load(comparison_id: int) -> Comparison | None:
         .where(Comparison.id == comparison_id)
         .options(
             selectinload(Comparison.options).selectinload(Option.claims),
+            selectinload(Comparison.options).selectinload(Option.tags),
             selectinload(Comparison.verdict),
         )
     ).first()
@@ -87,6 +87,13 @@ def check_editor(user: User) -> None:
 
 def check_content(comparison: Comparison, content: dict) -> dict:
     """The content to write (blank new rows dropped), or a 422 naming the field."""
+    content = check_options(content)
+    check_pick(comparison, content)
+    return content
+
+
+def check_options(content: dict) -> dict:
+    """Blank new rows dropped; 2-6 named options, each row once (a new comparison too)."""
     content = drop_blank_new_rows(content)
     options = content["options"]
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
@@ -109,8 +116,13 @@ def check_content(comparison: Comparison, content: dict) -> dict:
                 f"options-{i}-name",
             )
         seen[key] = i
+    return content
+
+
+def check_pick(comparison: Comparison, content: dict) -> None:
+    """The pick is a saved option; switching it comes with new verdict text."""
     current = {o.id for o in comparison.options}
-    kept = {o["id"] for o in options if o["id"] in current}
+    kept = {o["id"] for o in content["options"] if o["id"] in current}
     if content["pick"] not in kept:
         raise ActionError("Choose the editorial pick among the saved options.", 422, "pick")
     old_pick = comparison.verdict.picked_option_id if comparison.verdict else None
@@ -126,13 +138,12 @@ def check_content(comparison: Comparison, content: dict) -> dict:
                 422,
                 "bottom_line",
             )
-    return content
 
 
 def removal(comparison: Comparison, content: dict) -> Removal:
     """The rows ``content`` leaves out, with their votes and ratings."""
     kept_options = {o["id"] for o in content["options"] if o["id"] is not None}
-    # A claim survives only under its own option and kind (what _apply matches on): an id
+    # A claim survives only under its own option and kind (what apply_content matches on): an id
     # sent under another option or kind is a new row there, and the old one goes.
     kept_claims = {
         (o["id"], kind, c["id"])
@@ -213,7 +224,7 @@ def do_restore(
         raise ActionError("This comparison has no such revision.", 404)
     check_base(comparison, revision, digest)
     content = _restorable(comparison, old.snapshot)
-    return _write(editor, comparison, content, f"Restored revision {number}", confirm)
+    return _write(editor, comparison, content, f"Restored revision {number}", confirm, number)
 
 
 def _restorable(comparison: Comparison, content: dict) -> dict:
@@ -247,7 +258,12 @@ def _lock(comparison: Comparison) -> None:
 
 
 def _write(
-    editor: User, comparison: Comparison, content: dict, message: str, confirm: str
+    editor: User,
+    comparison: Comparison,
+    content: dict,
+    message: str,
+    confirm: str,
+    restored: int | None = None,
 ) -> revisions.Revision:
     gone = removal(comparison, content)
     if (gone.votes or gone.ratings) and confirm != gone.token:
@@ -255,12 +271,14 @@ def _write(
     if revisions.latest_number(comparison.id) == 0:
         revisions.record(comparison, None, BASELINE_MESSAGE)
     old_pick = comparison.verdict.picked_option_id if comparison.verdict else None
+    # Named now: the save may remove the old pick's option.
+    old_name = next((o.name for o in comparison.options if o.id == old_pick), None)
     structure_before = _structure(comparison)
-    _apply(comparison, content)
+    apply_content(comparison, content)
     db.session.flush()
     new_pick = comparison.verdict.picked_option_id
     if old_pick is not None and new_pick != old_pick:
-        _record_pick_change(editor, comparison, old_pick, new_pick, message)
+        record_pick_change(editor, comparison, (old_pick, old_name), new_pick, message)
     # A site edit: a later import of the page file keeps it (catalog.services.import_page).
     comparison.edited_at = utcnow()
     if new_pick != old_pick or _structure(comparison) != structure_before:
@@ -273,38 +291,25 @@ def _write(
     except IntegrityError:
         db.session.rollback()
         raise Conflict([], revisions.latest_number(comparison.id)) from None
+    if gone.votes or gone.ratings:
+        # Deleting what members voted on or rated is an editorial decision the public log
+        # shows, with the save's message as the reason.
+        votes = f"{gone.votes} vote{'' if gone.votes == 1 else 's'}"
+        ratings = f"{gone.ratings} rating{'' if gone.ratings == 1 else 's'}"
+        modlog.record_action(
+            editor,
+            "remove_rows",
+            modlog.comparison_subject(comparison),
+            message,
+            detail=f"{votes} and {ratings} deleted with {'; '.join(gone.names)}",
+        )
+    if restored is not None:
+        subject = modlog.comparison_subject(comparison)
+        modlog.record_action(
+            editor, "restore_revision", subject, message, detail=f"revision {restored}"
+        )
     changes.commit()
     return saved
-
-
-def _record_pick_change(
-    editor: User, comparison: Comparison, old_pick: int, new_pick: int, message: str
-) -> None:
-    """The PickChange row, linked to the open disagreement; when the new pick is the one
-    the community is asking for, that thread is answered: a system post, and resolved."""
-    thread = current_disagreement(comparison.id)
-    db.session.add(
-        PickChange(
-            comparison_id=comparison.id,
-            from_option_id=old_pick,
-            to_option_id=new_pick,
-            changed_by_id=editor.id,
-            thread_id=thread.id if thread else None,
-            reason=message,
-        )
-    )
-    community = db.session.get(CommunityVerdict, comparison.id)
-    if thread is None or community is None or community.pick_option_id != new_pick:
-        return
-    names = {o.id: o.name for o in comparison.options}
-    add_system_post(
-        thread,
-        f"The editors switched the pick from {names.get(old_pick, 'a removed option')} "
-        f"to {names[new_pick]}, as the community's votes and weights asked: {message}",
-    )
-    now = utcnow()
-    thread.status, thread.resolved_at, thread.resolved_by_id = "resolved", now, editor.id
-    thread.conclusion, thread.conclusion_html = message, render_markdown(message)
 
 
 def _structure(comparison: Comparison) -> tuple:
@@ -312,8 +317,13 @@ def _structure(comparison: Comparison) -> tuple:
     return tuple(sorted((o.id, tuple(sorted(c.id for c in o.claims))) for o in comparison.options))
 
 
-def _apply(comparison: Comparison, content: dict) -> None:
+def apply_content(comparison: Comparison, content: dict) -> None:
+    """Write ``content`` onto the comparison's rows (matched by id); the caller commits."""
     existing = {o.id: o for o in comparison.options}
+    if comparison.verdict is not None and content["pick"] in existing:
+        # The new pick first: a save that switches away from an option and deletes it must
+        # not flush the deletion while the verdict still points at it.
+        comparison.verdict.picked_option_id = content["pick"]
     # Park positions out of the way so reordering never trips the unique keys.
     for i, option in enumerate(comparison.options):
         option.position = -1 - i
@@ -322,6 +332,7 @@ def _apply(comparison: Comparison, content: dict) -> None:
     db.session.flush()
     slugs = {o.slug for o in comparison.options}
     kept, pick_row = [], None
+    new_tags: dict = {}  # a tag new to the site, named on two options, is one row
     with db.session.no_autoflush:
         for position, entry in enumerate(content["options"]):
             option = existing.pop(entry["id"], None) if entry["id"] is not None else None
@@ -333,8 +344,11 @@ def _apply(comparison: Comparison, content: dict) -> None:
             option.use_if = entry["use_if"] or None
             option.position = position
             option.claims = _claims(option, entry)
+            if "tags" in entry:  # revisions from before tags were editable leave them be
+                option.tags = tags_named(entry["tags"], new_tags)
             kept.append(option)
-            if entry["id"] is not None and entry["id"] == content["pick"]:
+            # A new comparison's pick is marked on its (new) option: it has no id yet.
+            if entry.get("_pick") or (entry["id"] is not None and entry["id"] == content["pick"]):
                 pick_row = option
         comparison.options = kept
         comparison.title = content["title"]

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..catalog.models import Comparison, Option
+from ..accounts.forms import no_direction_controls
+from ..catalog.models import Comparison, Option, Tag
 from ..catalog.revisions import MESSAGE_MAX
 from ..core.forms import RequestForm, WholeNumberField, text
 
 TITLE_MAX = Comparison.__table__.c.title.type.length
 NAME_MAX = Option.__table__.c.name.type.length
 TEXT_MAX = 5000
+TAG_MAX = Tag.__table__.c.name.type.length
+MAX_TAGS = 10
 
 
 def one_line(_form, field) -> None:
@@ -35,9 +39,14 @@ def _long(label: str):
     return Length(max=TEXT_MAX, message=f"Keep the {label} under {TEXT_MAX:,} characters.")
 
 
+def _checks(*validators):
+    # Every typed field also refuses text-direction controls (a spoofed title or name).
+    return [no_direction_controls, *validators]
+
+
 class ClaimEntry(Form):
     id = HiddenField(filters=[_row_id])
-    text = TextAreaField("Text", filters=[text], validators=[_long("point")])
+    text = TextAreaField("Text", filters=[text], validators=_checks(_long("point")))
 
     def validate_text(self, field):
         if self.id.data is not None and not field.data:
@@ -49,15 +58,25 @@ class OptionEntry(Form):
     name = StringField(
         "Name",
         filters=[text],
-        validators=[
+        validators=_checks(
             one_line,
             Length(max=NAME_MAX, message=f"Keep the name under {NAME_MAX} characters."),
-        ],
+        ),
     )
-    description = TextAreaField("Description", filters=[text], validators=[_long("description")])
-    use_if = TextAreaField("Use it if", filters=[text], validators=[_long("line")])
+    description = TextAreaField(
+        "Description", filters=[text], validators=_checks(_long("description"))
+    )
+    use_if = TextAreaField("Use it if", filters=[text], validators=_checks(_long("line")))
+    tags = StringField("Tags", filters=[text], validators=_checks(one_line))
     pros = FieldList(FormField(ClaimEntry))
     cons = FieldList(FormField(ClaimEntry))
+
+    def validate_tags(self, field):
+        names = split_tags(field.data)
+        if len(names) > MAX_TAGS:
+            raise ValidationError(f"At most {MAX_TAGS} tags per option.")
+        if any(len(n) > TAG_MAX for n in names):
+            raise ValidationError(f"Keep each tag under {TAG_MAX} characters.")
 
     def validate_name(self, field):
         filled = self.id.data is not None or self.description.data or self.use_if.data
@@ -72,26 +91,28 @@ class ComparisonForm(RequestForm):
     title = StringField(
         "Title",
         filters=[text],
-        validators=[
+        validators=_checks(
             DataRequired("Give the comparison a title."),
             one_line,
             Length(max=TITLE_MAX, message=f"Keep the title under {TITLE_MAX} characters."),
-        ],
+        ),
     )
-    intro = TextAreaField("Intro", filters=[text], validators=[_long("intro")])
+    intro = TextAreaField("Intro", filters=[text], validators=_checks(_long("intro")))
     pick = WholeNumberField(
         "Editorial pick", validators=[Optional()], invalid="Choose one of the options."
     )
-    summary = TextAreaField("Verdict summary", filters=[text], validators=[_long("summary")])
-    bottom_line = TextAreaField("Bottom line", filters=[text], validators=[_long("bottom line")])
+    summary = TextAreaField("Verdict summary", filters=[text], validators=_checks(_long("summary")))
+    bottom_line = TextAreaField(
+        "Bottom line", filters=[text], validators=_checks(_long("bottom line"))
+    )
     options = FieldList(FormField(OptionEntry))
     message = StringField(
         "What did you change, and why?",
         filters=[text],
-        validators=[
+        validators=_checks(
             one_line,
             Length(max=MESSAGE_MAX, message=f"Keep the message under {MESSAGE_MAX} characters."),
-        ],
+        ),
     )
     # The button pressed: "save", or a structural one (editor/plan.py).
     op = StringField(filters=[text])
@@ -112,12 +133,39 @@ class ComparisonForm(RequestForm):
                     "name": entry.form.name.data or "",
                     "description": entry.form.description.data or "",
                     "use_if": entry.form.use_if.data or "",
+                    "tags": split_tags(entry.form.tags.data),
                     "pros": [_claim(c) for c in entry.form.pros],
                     "cons": [_claim(c) for c in entry.form.cons],
                 }
                 for entry in self.options
             ],
         }
+
+
+class NewComparisonForm(ComparisonForm):
+    """The same form for a comparison that does not exist yet: its options have no ids,
+    so the editorial pick is a radio button in the option's own box (its index)."""
+
+    pick_at = WholeNumberField(
+        "Editors' pick", validators=[Optional()], invalid="Choose one of the options."
+    )
+
+    def content(self) -> dict:
+        content = super().content()
+        for i, option in enumerate(content["options"]):
+            # A marker that follows the option through moves and blank-row dropping.
+            option["_pick"] = i == self.pick_at.data
+        return content
+
+
+class UploadForm(RequestForm):
+    page_file = FileField("Page file")
+
+
+def split_tags(value: str | None) -> list[str]:
+    """ "python, #Go ,  web" -> ["python", "Go", "web"] (each once, in the typed order)."""
+    names = (part.strip().lstrip("#").strip() for part in (value or "").split(","))
+    return list(dict.fromkeys(n for n in names if n))
 
 
 def _claim(entry) -> dict:
@@ -133,7 +181,13 @@ def _as_obj(value):
     return value
 
 
-def form_for(content: dict, revision: int, digest: str, message: str = "") -> ComparisonForm:
+def form_for(
+    content: dict, revision: int, digest: str, message: str = "", form_class=ComparisonForm
+) -> ComparisonForm:
     """A form showing ``content`` (the stored one, or one a button changed)."""
-    data = {**content, "revision": revision, "digest": digest, "message": message}
-    return ComparisonForm(formdata=None, obj=_as_obj(data))
+    options = [{**o, "tags": ", ".join(o.get("tags", []))} for o in content["options"]]
+    data = {**content, "options": options, "revision": revision, "digest": digest}
+    data["message"] = message
+    if form_class is NewComparisonForm:
+        data["pick_at"] = next((i for i, o in enumerate(options) if o.get("_pick")), None)
+    return form_class(formdata=None, obj=_as_obj(data))

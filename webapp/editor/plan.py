@@ -16,7 +16,15 @@ KINDS = {"pro": "pros", "con": "cons"}
 
 
 def blank_option() -> dict:
-    return {"id": None, "name": "", "description": "", "use_if": "", "pros": [], "cons": []}
+    return {
+        "id": None,
+        "name": "",
+        "description": "",
+        "use_if": "",
+        "tags": [],
+        "pros": [],
+        "cons": [],
+    }
 
 
 def apply_op(content: dict, op: str) -> tuple[dict, str]:
@@ -94,7 +102,7 @@ def drop_blank_new_rows(content: dict) -> dict:
         o
         for o in content["options"]
         if o["id"] is not None
-        or any(o[k] for k in ("name", "description", "use_if"))
+        or any(o.get(k) for k in ("name", "description", "use_if", "tags"))
         or o["pros"]
         or o["cons"]
     ]

@@ -16,6 +16,7 @@ from ..core.actions import ActionError
 from ..core.clock import as_utc, utcnow
 from ..discussions.models import Thread
 from ..extensions import db
+from ..modlog import services as modlog
 from ..verdicts.models import CommunityVerdict
 from .content import check_editor
 
@@ -185,6 +186,8 @@ def do_set_status(editor: User, comparison: Comparison, action: str) -> str:
         raise ActionError(f"{article} {comparison.status} comparison cannot be {target}.", 409)
     if target == "published" and (comparison.verdict is None or len(comparison.options) < 2):
         raise ActionError("Give the comparison two options and a pick before publishing.", 409)
+    detail = f"{comparison.status} → {target}"
+    modlog.record_action(editor, action, modlog.comparison_subject(comparison), detail=detail)
     comparison.status = target
     db.session.commit()
     return target

@@ -1,5 +1,5 @@
-"""Moderators' reasons: required for what changes votes (it goes into the moderation
-log), optional for a suspension."""
+"""Moderators' reasons: every action on votes and accounts needs one; it goes into the
+moderators' log and the public log (webapp/modlog)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,5 @@ class ReasonForm(RequestForm):
     reason = StringField(
         "Reason",
         filters=[text],
-        validators=[DataRequired("Give a reason: it goes into the moderation log."), _TOO_LONG],
+        validators=[DataRequired("Give a reason: it goes into the public log."), _TOO_LONG],
     )
-
-
-class OptionalReasonForm(RequestForm):
-    reason = StringField("Reason", filters=[text], validators=[_TOO_LONG])

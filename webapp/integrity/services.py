@@ -19,6 +19,7 @@ from ..catalog.models import Comparison
 from ..core.actions import ActionError
 from ..core.clock import as_utc, utcnow
 from ..extensions import db
+from ..modlog import services as modlog
 from ..voting.models import ClaimRating, Vote
 from .models import HoldEpisode, ModerationAction
 
@@ -32,16 +33,37 @@ def require_moderator(user: User) -> None:
         raise ActionError("Only moderators can do that.", 403)
 
 
-def _log(actor: User | None, action: str, reason: str, affected: int, **targets) -> None:
+def _log(
+    actor: User | None,
+    action: str,
+    reason: str,
+    affected: int,
+    target: User | None = None,
+    episode: HoldEpisode | None = None,
+) -> None:
+    """The moderators' own log (with counts and episodes) and the public one, where a
+    hold episode is named by its comparison (the episode page is for moderators)."""
     db.session.add(
         ModerationAction(
             actor_id=actor.id if actor else None,
             action=action,
             reason=reason,
             affected=affected,
-            **targets,
+            target_user_id=target.id if target else None,
+            episode_id=episode.id if episode else None,
         )
     )
+    detail = "" if action in ("suspend", "unsuspend") else f"{affected} vote{_s(affected)}"
+    if target is not None:
+        subject = modlog.user_subject(target)
+    else:
+        subject = modlog.comparison_subject(episode.comparison)
+        detail = f"hold episode {episode.id}, {detail}"
+    modlog.record_action(actor, action, subject, reason, detail=detail)
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
 
 
 def _touch(comparison_ids) -> None:
@@ -103,7 +125,7 @@ def _close_episode(moderator: User | None, episode_id: int, status: str, reason:
     episode.resolved_by_id = moderator.id if moderator else None
     episode.resolution_reason = reason
     action = "release_hold" if status == "released" else "void_hold"
-    _log(moderator, action, reason, changed, episode_id=episode.id)
+    _log(moderator, action, reason, changed, episode=episode)
     _touch([episode.comparison_id])
     return changed
 
@@ -186,7 +208,7 @@ def release_cooled_off(now: datetime | None = None) -> int:
         )
         if changed or not still_held:
             reason = "Cool-off passed; these accounts have since reached the detector's trust bar."
-            _log(None, "release_hold", reason, changed, episode_id=episode.id)
+            _log(None, "release_hold", reason, changed, episode=episode)
             _touch([episode.comparison_id])
         if not still_held:
             episode.status, episode.resolved_at = "released", now
@@ -214,7 +236,7 @@ def void_account_votes(moderator: User, target: User, reason: str) -> int:
         .values(voided_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    _log(moderator, "void_votes", reason, changed, target_user_id=target.id)
+    _log(moderator, "void_votes", reason, changed, target)
     _touch(_comparisons_of_account(target.id))
     changes.commit()
     return changed
@@ -239,7 +261,7 @@ def restore_account_votes(moderator: User, target: User, reason: str) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount
     target.votes_voided_at = None
-    _log(moderator, "restore_votes", reason, changed, target_user_id=target.id)
+    _log(moderator, "restore_votes", reason, changed, target)
     _touch(_comparisons_of_account(target.id))
     changes.commit()
     return changed
@@ -266,7 +288,7 @@ def do_suspend(moderator: User, target: User, reason: str = "") -> None:
     if target.suspended_at is not None:
         raise ActionError(f"{target.username} is already suspended.", 409)
     target.suspended_at = utcnow()
-    _log(moderator, "suspend", reason, 0, target_user_id=target.id)
+    _log(moderator, "suspend", reason, 0, target)
     _touch(_comparisons_of_account(target.id))
     changes.commit()
 
@@ -279,7 +301,7 @@ def do_unsuspend(moderator: User, target: User, reason: str = "") -> None:
         raise ActionError(f"{target.username} is not suspended.", 409)
     target.suspended_at = None
     target.session_token = new_session_token()
-    _log(moderator, "unsuspend", reason, 0, target_user_id=target.id)
+    _log(moderator, "unsuspend", reason, 0, target)
     _touch(_comparisons_of_account(target.id))
     changes.commit()
 

@@ -12,7 +12,7 @@ from ..core.forms import refusal
 from ..core.pagination import paginate
 from ..extensions import db
 from . import services
-from .forms import OptionalReasonForm, ReasonForm
+from .forms import ReasonForm
 from .models import REASON_MAX, HoldEpisode
 
 bp = Blueprint("integrity", __name__)
@@ -111,7 +111,7 @@ def void(episode_id: int):
 @login_required
 def suspend(username: str):
     target = _member(username)
-    reason = _reason(OptionalReasonForm(), lambda: services.check_can_suspend(current_user, target))
+    reason = _reason(ReasonForm(), lambda: services.check_can_suspend(current_user, target))
     services.do_suspend(current_user, target, reason)
     flash(f"{target.username} is suspended; their votes no longer count.", "success")
     return _profile(target)
@@ -122,7 +122,7 @@ def suspend(username: str):
 def unsuspend(username: str):
     target = _member(username)
     reason = _reason(
-        OptionalReasonForm(),
+        ReasonForm(),
         lambda: services.check_can_suspend(current_user, target, "You can't change this account."),
     )
     services.do_unsuspend(current_user, target, reason)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.services import user_by_username, weight_explained
@@ -10,7 +10,7 @@ from ..catalog import services as catalog
 from ..core.pagination import paginate
 from ..discussions.pick_changes import latest_pick_change
 from ..discussions.services import latest_posts
-from ..verdicts.services import page_data, summaries
+from ..verdicts.services import page_data
 from ..voting.models import IMPORTANCE_LABELS
 from ..voting.services import member_inputs, votes_of
 from . import services
@@ -27,16 +27,18 @@ def home():
     tag = catalog.get_tag(tag_slug) if tag_slug else None
     if tag_slug and tag is None:
         abort(404, description=f"No tag called “{tag_slug[:80]}”.")
-    sort = request.args.get("sort", "newest")
-    if sort not in services.SORTS:
-        sort = "newest"
-    pagination = paginate(services.comparison_list(query, tag, sort))
+    sort = services.read_sort(request.args.get("sort"))
+    pagination = services.card_page(services.comparison_list(query, tag, sort))
+    # The strip of disagreements, flips and close calls: the unfiltered first page only.
+    front = not query and tag is None and pagination.page == 1
     return render_template(
         "catalog/home.html",
         pagination=pagination,
         sort=sort,
         sorts=services.SORTS,
-        community=summaries([c.id for c in pagination.items]),
+        default_sort=services.DEFAULT_SORT,
+        strip=services.strip() if front else None,
+        community=pagination.verdicts,
         query=query,
         trimmed=len(raw.strip()) > limit,
         tag=tag,
@@ -64,13 +66,14 @@ def comparison(slug: str):
 def tag(slug: str):
     found = catalog.get_tag(slug)
     if found is None:
+        # A tag merged into another: its old address moves there for good.
+        merged_into = catalog.resolve_tag_alias(slug)
+        if merged_into is not None:
+            return redirect(url_for("pages.tag", slug=merged_into.slug), 301)
         abort(404, description="No tag by that name.")
-    pagination = paginate(catalog.published_comparisons(tag=found))
+    pagination = services.card_page(catalog.published_comparisons(tag=found))
     return render_template(
-        "catalog/tag.html",
-        tag=found,
-        pagination=pagination,
-        community=summaries([c.id for c in pagination.items]),
+        "catalog/tag.html", tag=found, pagination=pagination, community=pagination.verdicts
     )
 
 

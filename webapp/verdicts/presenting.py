@@ -3,7 +3,7 @@ sentences. No queries here beyond what the caller passes in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..accounts.trust import TrustRules, trust_weight
 from ..scoring import verdict as scoring
@@ -25,6 +25,49 @@ class Bar:
 
 
 @dataclass
+class ClaimWeight:
+    """How the community weighs one pro or con (0-4), for the claim's line and the poll."""
+
+    community: float
+    weight: float  # trust-weighted ratings behind it; 0 means nobody's rating counts yet
+    editors: float | None  # the editors' own average; None when no editor rated it
+
+    @property
+    def rated(self) -> bool:
+        return self.weight > 0
+
+    @property
+    def label(self) -> str:
+        if not self.rated:
+            return "crowd: not rated yet"
+        ratings = f"{self.weight:.1f} weighted rating{plural(self.weight)}"
+        return f"crowd: {self.community:.1f}/4 · {ratings}"
+
+    @property
+    def editors_label(self) -> str:
+        return "" if self.editors is None else f"editors: {self.editors:.1f}/4"
+
+    def as_json(self) -> dict:
+        return {
+            "community": round(self.community, 2),
+            "weight": round(self.weight, 2),
+            "editors": None if self.editors is None else round(self.editors, 2),
+            "label": self.label,
+            "editors_label": self.editors_label,
+        }
+
+
+# The state of a community verdict in the words a reader sees (never a percentage).
+STATE_WORDS = {
+    "no_votes": "no votes yet",
+    NOT_ENOUGH: "not enough votes",
+    TOO_CLOSE: "too close to call",
+    LEANING: "leaning",
+    CONFIDENT: "confident",
+}
+
+
+@dataclass
 class Card:
     headline: str
     tone: str  # agrees | disagrees | undecided | waiting
@@ -39,6 +82,25 @@ class Card:
     thread_id: int | None
     established_votes: int = 0
     held_votes: int = 0
+    state: str = "no_votes"  # a key of STATE_WORDS
+    claims: dict[int, ClaimWeight] = field(default_factory=dict)
+
+    @property
+    def state_words(self) -> str:
+        return STATE_WORDS[self.state]
+
+    @property
+    def has_votes(self) -> bool:
+        return self.state != "no_votes"
+
+    @property
+    def lead(self) -> Bar | None:
+        """The community pick's bar: the one number the card leads with."""
+        return next((b for b in self.bars if b.is_community_pick), None)
+
+
+def plural(count: float) -> str:
+    return "" if count == 1 else "s"
 
 
 def confidence_words(confidence: float) -> str:
@@ -53,6 +115,12 @@ def confidence_words(confidence: float) -> str:
     return "a toss-up"
 
 
+def state_words(state: str | None) -> str:
+    """ "leaning", "confident"…: what home cards and the comparison card say instead of a
+    confidence percentage."""
+    return STATE_WORDS.get(state or "no_votes", STATE_WORDS["no_votes"])
+
+
 def missing(votes_needed: int, weight_needed: float) -> str:
     """What still stands between the votes and a named pick, honestly."""
     parts = []
@@ -63,26 +131,48 @@ def missing(votes_needed: int, weight_needed: float) -> str:
     return " and ".join(parts) + " needed" if parts else ""
 
 
+def claim_weights(verdict) -> dict[int, ClaimWeight]:
+    """Every claim the stored verdict knows, by claim id."""
+    if verdict is None or not verdict.claims:
+        return {}
+    return {
+        int(claim_id): ClaimWeight(info["community"], info["weight"], info["editors"])
+        for claim_id, info in verdict.claims.items()
+    }
+
+
+def no_votes(verdict) -> bool:
+    """Nothing counted: never computed, or every vote withdrawn (or held) since."""
+    return (
+        verdict is None
+        or verdict.version == 0
+        or (verdict.counted_votes == 0 and not verdict.weighted_votes)
+    )
+
+
 def card(verdict, options, editorial_pick: int | None, thread_id: int | None, params):
     """options: the comparison's Option rows in order. verdict may be None (no votes yet).
     params: the scoring Params (the minimums a pick needs)."""
     names = {o.id: o.name for o in options}
-    if verdict is None or verdict.version == 0:
+    if no_votes(verdict):
+        held = verdict.held_votes if verdict is not None else 0
         return Card(
-            headline=f"Not enough votes yet — {missing(params.min_established, params.min_votes)}",
+            headline="No votes counted yet" if held else "No votes yet",
             tone="waiting",
-            detail="Be one of the first to pick a side.",
-            bars=[
-                Bar(o.id, o.name, 1 / len(options), 0.0, False, o.id == editorial_pick)
-                for o in options
-            ],
+            detail=(
+                f"Be one of the first to pick a side: "
+                f"{missing(params.min_established, params.min_votes)} to name a community pick."
+            ),
+            bars=[],  # no bars before there are votes: a 50/50 would be invented
             confidence=0.0,
             confidence_words="",
             weighted_votes=0.0,
             counted_votes=0,
-            version=0,
-            computed_at=None,
+            version=verdict.version if verdict is not None else 0,
+            computed_at=verdict.computed_at if verdict is not None else None,
             thread_id=thread_id,
+            held_votes=held,
+            claims=claim_weights(verdict),
         )
     by_option = {row["option"]: row for row in verdict.options}
     bars = [
@@ -99,15 +189,19 @@ def card(verdict, options, editorial_pick: int | None, thread_id: int | None, pa
     pick = names.get(verdict.pick_option_id)
     editors = names.get(editorial_pick, "the editors' pick")
     words = confidence_words(verdict.confidence)
+    # No percentage in these sentences: the card's one number per option is its share.
     if verdict.state == NOT_ENOUGH:
         needed = missing(verdict.votes_needed, verdict.weight_needed)
-        headline, tone = f"Not enough votes yet — {needed}", "waiting"
+        headline, tone = "Not enough votes yet", "waiting"
         detail = (
-            "The community pick is named once enough members with established accounts have voted."
+            f"{needed[:1].upper()}{needed[1:]} to name a community pick."
+            if needed
+            else "The community pick is named once enough members with established accounts "
+            "have voted."
         )
     elif verdict.state == TOO_CLOSE:
         headline, tone = "Too close to call", "undecided"
-        detail = f"No option is ahead with confidence (best: {verdict.confidence:.0%})."
+        detail = "No option is clearly ahead yet."
         split = split_sides(verdict.options, params.leaning)
         if split:
             words = "no pick while established members disagree"
@@ -118,15 +212,13 @@ def card(verdict, options, editorial_pick: int | None, thread_id: int | None, pa
             )
     elif verdict.pick_option_id == editorial_pick:
         headline, tone = "Community agrees", "agrees"
-        detail = f"{pick}, {words} ({verdict.confidence:.0%} confidence)."
+        detail = f"Members pick {pick} too, like the editors."
     elif verdict.state == CONFIDENT:
         headline, tone = "Community disagrees", "disagrees"
-        detail = f"The community picks {pick} over {editors} ({verdict.confidence:.0%} confidence)."
+        detail = f"Members confidently pick {pick} over the editors' {editors}."
     elif verdict.state == LEANING:
         headline, tone = f"Community leans to {pick}", "undecided"
-        detail = (
-            f"{pick} is ahead of {editors}, but not yet confidently ({verdict.confidence:.0%})."
-        )
+        detail = f"{pick} is ahead of {editors}, but not yet confidently."
     else:
         raise ValueError(f"Unknown verdict state {verdict.state!r}")
     return Card(
@@ -143,6 +235,8 @@ def card(verdict, options, editorial_pick: int | None, thread_id: int | None, pa
         thread_id=thread_id,
         established_votes=verdict.established_votes,
         held_votes=verdict.held_votes,
+        state=verdict.state,
+        claims=claim_weights(verdict),
     )
 
 
@@ -220,15 +314,17 @@ def why(verdict, options, limit: int = 3) -> dict[str, list[str]]:
     gap_lines = []
     for g in gaps[:limit]:
         claim, option = claims[g.claim_id]
+        if not g.editors_rated:
+            # The editors' side would be the scale's middle, a default: never shown as theirs.
+            gap_lines.append(
+                f"The community rates “{claim.text}” ({claim.kind} of {option.name}) "
+                f"{g.community:.1f} out of 4; not rated by editors."
+            )
+            continue
         more_or_less = "more" if g.community > g.editors else "less"
-        basis = (
-            f"the editors' {g.editors:.1f}"
-            if g.editors_rated
-            else "the neutral 2 the editors' text implies"
-        )
         gap_lines.append(
             f"The community weighs “{claim.text}” ({claim.kind} of {option.name}) {more_or_less} "
-            f"than the editors: {g.community:.1f} out of 4 against {basis}."
+            f"than the editors: {g.community:.1f} out of 4 against the editors' {g.editors:.1f}."
         )
     return {"drivers": driver_lines, "gaps": gap_lines}
 

@@ -21,6 +21,7 @@ from ..core.clock import utcnow
 from ..core.upsert import insert_for
 from ..extensions import db
 from ..integrity.detection import detect_and_hold
+from ..notifications import services as notifications
 from ..scoring.verdict import Params, claim_importance, compute
 from . import transitions
 from .aggregate import read_inputs
@@ -139,6 +140,8 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
         )
     )
     transitions.announce(comparison, stored, previous_alignment, result, pick)
+    if stored.flipped_at == now:  # the community pick changed in this version
+        notifications.notify_flip(comparison_id, stored.version, result.pick)
     db.session.commit()
     log.info("verdict %s v%s: %s", comparison_id, stored.version, result.state)
     return stored
@@ -217,21 +220,21 @@ def page_data(comparison) -> dict:
     """Everything the comparison page shows about the community verdict."""
     from ..discussions.services import current_disagreement
     from . import chart, presenting
+    from .history import chart_for
 
     verdict = get_verdict(comparison.id)
     thread = current_disagreement(comparison.id)
     card = card_for(comparison, verdict, thread.id if thread else None, lookup=False)
-    points = chart.points_from_history(history(comparison.id, limit=chart.MAX_POINTS))
+    # The whole history, thinned, with the events marked (two statements); the table
+    # under the chart lists the versions it draws.
+    laid_out = chart_for(comparison)
+    points = laid_out.points if laid_out else []
     return {
         "thread": thread,
         "card": card,
         "why": presenting.why(verdict, comparison.options),
         "points": points,
-        "chart": chart.layout(
-            points,
-            comparison.options,
-            f"Community score of each option over time: {comparison.title}",
-        ),
+        "chart": laid_out,
         "flips": chart.flips(points),
         "etag": etag(
             comparison.id,

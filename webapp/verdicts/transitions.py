@@ -37,12 +37,10 @@ def announce(
         return
     names = {o.id: o.name for o in comparison.options}
     if stored.alignment == "disagrees":
-        text = disagreement_summary(names, stored, editorial_pick)
-        thread = discussions.current_disagreement(comparison.id)
-        if thread is None:
-            discussions.open_disagreement_thread(comparison, None, summary=text, commit=False)
-        else:
-            discussions.add_system_post(thread, text)
+        # Opens the community's thread, or turns an open members' question into it.
+        discussions.record_community_disagreement(
+            comparison, disagreement_summary(names, stored, editorial_pick)
+        )
     elif previous == "disagrees" and stored.alignment == "agrees":
         thread = discussions.current_disagreement(comparison.id)
         if thread is not None:
@@ -62,10 +60,10 @@ def disagreement_summary(
     editors = names.get(editorial_pick, "their pick")
     shares = ", ".join(f"{names.get(o['option'], '?')} {o['score']:.0%}" for o in stored.options)
     lines = [
-        f"The community now picks **{pick}** over the editors' **{editors}**, with "
-        f"{stored.confidence:.0%} confidence ({stored.weighted_votes:.1f} weighted votes).",
+        f"The community now picks **{pick}** over the editors' **{editors}**, confidently "
+        f"({stored.weighted_votes:.1f} weighted votes).",
         "",
-        f"Community scores: {shares}.",
+        f"Share of the community score: {shares}.",
     ]
     gaps = biggest_gaps(stored.claims)
     if gaps:
@@ -83,8 +81,12 @@ def biggest_gaps(claims: dict, limit: int = 3) -> list[str]:
     for gap in claim_gaps(claims)[:limit]:
         claim = db.session.get(Claim, gap.claim_id)
         if claim is not None:
+            # An unrated claim's editorial weight is the prior, not the editors' view.
+            editors = (
+                f"editors {gap.editors:.1f}/4" if gap.editors_rated else "not rated by editors"
+            )
             out.append(
                 f"“{claim.text}” ({claim.kind} of {claim.option.name}): community "
-                f"{gap.community:.1f}/4, editors {gap.editors:.1f}/4"
+                f"{gap.community:.1f}/4, {editors}"
             )
     return out

@@ -1,8 +1,9 @@
-"""The live community card (polled with ETag/304) and the "How scores work" page."""
+"""The live community verdict (polled with ETag/304, answered as JSON) and the "How scores
+work" page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request
 
 from ..accounts.trust import TrustRules
 from ..catalog.services import require_published
@@ -23,17 +24,24 @@ def community_card(slug: str):
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        comparison = require_published(slug)
-        response = make_response(
-            render_template(
-                "verdicts/_community_card.html",
-                comparison=comparison,
-                card=services.card_for(comparison),
-            )
-        )
+        response = jsonify(live_state(require_published(slug)))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def live_state(comparison) -> dict:
+    """What the page's live parts show, rendered by the same templates as the page: the
+    card, the "why" section and each claim's community weight."""
+    card = services.card_for(comparison)
+    why = presenting.why(services.get_verdict(comparison.id), comparison.options)
+    return {
+        "version": card.version,
+        "tone": card.tone,
+        "card": render_template("verdicts/_community_card.html", comparison=comparison, card=card),
+        "why": render_template("verdicts/_why.html", comparison=comparison, why=why, card=card),
+        "claims": {str(cid): weight.as_json() for cid, weight in card.claims.items()},
+    }
 
 
 @bp.get("/how-scores-work")

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..catalog.services import require_published
-from ..core.errors import wants_json
+from ..core.errors import render_error, wants_json
 from ..core.forms import refusal, validated
 from ..core.limits import per_account
 from ..core.net import network_prefix
@@ -17,9 +17,26 @@ from .models import IMPORTANCE_LABELS
 
 bp = Blueprint("voting", __name__)
 
+# What RATING_RATE_LIMIT must let through in a minute: a member rating every claim of a
+# comparison of the most options (editor/plan.py MAX_OPTIONS, 6) with up to ten claims
+# each, twice over (tests/voting/test_limit_sizing.py holds the default to it).
+RATING_SIZING = 6 * 10 * 2
+REFUSED_MESSAGE = "Not saved: too many changes in a short time. Wait a minute and try again."
+
 
 def vote_limit() -> str:
     return current_app.config["VOTE_RATE_LIMIT"]
+
+
+def rating_limit() -> str:
+    return current_app.config["RATING_RATE_LIMIT"]
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    # The limiter's own description ("150 per 1 minute") reads like a fault code.
+    error.description = REFUSED_MESSAGE
+    return render_error(error)
 
 
 class _Before:
@@ -66,7 +83,7 @@ def withdraw(slug: str):
 
 @bp.post("/compare/<slug:slug>/claims/<int:claim_id>/rating")
 @login_required
-@limiter.limit(vote_limit, key_func=per_account)
+@limiter.limit(rating_limit, key_func=per_account)
 def rate(slug: str, claim_id: int):
     comparison = require_published(slug, whole=False)
     before = _Before(comparison)

@@ -63,7 +63,15 @@ def read_text(path: Path, max_bytes: int) -> str:
     size = path.stat().st_size
     if size > max_bytes:
         raise Refused("too-large", f"file too large ({size:,} bytes; the limit is {max_bytes:,})")
-    data = path.read_bytes()
+    return decode(path.read_bytes(), max_bytes)
+
+
+def decode(data: bytes, max_bytes: int) -> str:
+    """A page file's bytes as text (a file on disk, or one an editor uploaded)."""
+    if len(data) > max_bytes:
+        raise Refused(
+            "too-large", f"file too large ({len(data):,} bytes; the limit is {max_bytes:,})"
+        )
     if not data.strip():
         raise Refused("empty", "empty file")
     if b"\x00" in data:

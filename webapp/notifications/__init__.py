@@ -1,0 +1,2 @@
+"""Notifications: the member's inbox (replies, resolutions, flips), its settings, and the
+daily e-mail digest."""

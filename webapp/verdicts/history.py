@@ -1,0 +1,188 @@
+"""The verdict history as a story: the events the history chart marks besides the
+verdict's own versions, read in one statement, and the chart laid out with them.
+
+Events (oldest first):
+- "switch": the editors changed their pick (pick_changes: the editor form or a resolution);
+- "disagreement": a disagreement thread was opened (threads.created_at);
+- "edit": an editor saved the page (comparison_revisions after the first, which is the
+  content as created or as imported); a comparison edited before revisions were kept has
+  only comparisons.edited_at, used when no revision and no switch explains it.
+"Community pick first named" and "community pick changed" come from the history rows
+themselves (chart.story): the community's first named pick is the moment its verdict
+became worth reading, whereas the editorial pick exists from the page's first day.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..accounts.models import User
+from ..catalog.models import Option
+from ..catalog.revisions import Revision
+from ..discussions.models import PickChange, Thread
+from ..extensions import db
+from . import chart
+from .history_axis import as_utc
+from .models import VerdictHistory
+
+MAX_EVENTS = 100  # the latest ones; older edits matter less than a page's length
+# Versions read for the chart at most (then thinned to chart.DRAWN): every n-th one, and
+# every one where the community pick or the state changed, the first and the last.
+MAX_READ = 400
+NOTE_CHARS = 80
+
+
+def _short(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= NOTE_CHARS else text[: NOTE_CHARS - 1].rstrip() + "…"
+
+
+def _events_query(comparison_id: int) -> sa.Select:
+    before, after = aliased(Option), aliased(Option)
+    switched_by, author = aliased(User), aliased(User)
+    resolved = aliased(Thread)
+    switches = (
+        sa.select(
+            sa.literal("switch").label("kind"),
+            PickChange.changed_at.label("at"),
+            # The option's name now, else the one kept when it was removed.
+            sa.func.coalesce(before.name, PickChange.from_name).label("a"),
+            sa.func.coalesce(after.name, PickChange.to_name).label("b"),
+            switched_by.username.label("who"),
+            # A resolution's reason is its thread's conclusion.
+            sa.func.coalesce(PickChange.reason, resolved.conclusion).label("note"),
+        )
+        .outerjoin(after, after.id == PickChange.to_option_id)
+        .outerjoin(resolved, resolved.id == PickChange.thread_id)
+        .outerjoin(before, before.id == PickChange.from_option_id)
+        .outerjoin(switched_by, switched_by.id == PickChange.changed_by_id)
+        .where(PickChange.comparison_id == comparison_id)
+    )
+    threads = sa.select(
+        sa.literal("disagreement"),
+        Thread.created_at,
+        Thread.title,
+        sa.null(),
+        sa.null(),
+        sa.null(),
+    ).where(Thread.comparison_id == comparison_id, Thread.kind == "disagreement")
+    edits = (
+        sa.select(
+            sa.case((Revision.number == 1, "created"), else_="edit"),
+            Revision.created_at,
+            sa.null(),
+            sa.null(),
+            author.username,
+            Revision.message,
+        )
+        .outerjoin(author, author.id == Revision.author_id)
+        .where(Revision.comparison_id == comparison_id)
+    )
+    every = sa.union_all(switches, threads, edits).subquery()
+    return sa.select(every).order_by(every.c.at.desc()).limit(MAX_EVENTS)
+
+
+def events_of(comparison) -> list[chart.Event]:
+    """What happened to ``comparison`` besides its verdict's versions, oldest first."""
+    rows = db.session.execute(_events_query(comparison.id)).all()
+    out: list[chart.Event] = []
+    revised = False
+    for kind, at, a, b, who, note in rows:
+        if kind == "switch":
+            text = f"Editors switched their pick from {a or 'none'} to {b}"
+            text += f" ({who})" if who else ""
+            text += f": “{_short(note)}”" if note else ""
+        elif kind == "disagreement":
+            text = f"Disagreement opened: {_short(a)}"
+        elif kind == "edit":
+            text = f"Edited by {who or 'an editor'}: {_short(note)}"
+        else:  # the first revision: the page as created or imported, not an edit
+            revised = True
+            continue
+        revised = revised or kind == "edit"
+        out.append(chart.Event(kind, as_utc(at), text))
+    edited = comparison.edited_at
+    if edited is not None and not revised:
+        edited = as_utc(edited)
+        explained = any(
+            e.kind == "switch" and abs(e.at - edited) < timedelta(seconds=5) for e in out
+        )
+        if not explained:
+            out.append(chart.Event("edit", edited, "Edited on the site"))
+    return sorted(out, key=lambda e: e.at)
+
+
+def _points_query(comparison_id: int, most: int) -> sa.Select:
+    h = VerdictHistory.__table__
+    in_order = {"order_by": h.c.version}
+    # The window runs over the narrow columns only; the chosen versions' JSON is read after.
+    ranked = (
+        sa.select(
+            h.c.version,
+            h.c.pick_option_id,
+            h.c.state,
+            sa.func.lag(h.c.pick_option_id).over(**in_order).label("before"),
+            sa.func.lag(h.c.state).over(**in_order).label("state_before"),
+            sa.func.row_number().over(**in_order).label("n"),
+            sa.func.count().over().label("total"),
+        )
+        .where(h.c.comparison_id == comparison_id)
+        .subquery()
+    )
+    every = sa.case((ranked.c.total > most, ranked.c.total // most), else_=1)
+    chosen = sa.select(ranked.c.version).where(
+        sa.or_(
+            ranked.c.n == 1,
+            ranked.c.n == ranked.c.total,
+            ranked.c.n % every == 0,
+            ranked.c.pick_option_id.is_distinct_from(ranked.c.before),
+            ranked.c.state != ranked.c.state_before,
+        )
+    )
+    return (
+        sa.select(
+            h.c.version,
+            h.c.computed_at,
+            h.c.pick_option_id,
+            h.c.state,
+            h.c.weighted_votes,
+            h.c.options,
+        )
+        .where(h.c.comparison_id == comparison_id, h.c.version.in_(chosen))
+        .order_by(h.c.version)
+    )
+
+
+def points_of(comparison_id: int, most: int = MAX_READ) -> list[chart.Point]:
+    """The versions the chart may draw, oldest first, in one statement: about ``most`` of
+    them evenly spread over the whole history, plus each one where the community pick or
+    the state changed (so no flip is lost however long the history)."""
+    rows = db.session.execute(_points_query(comparison_id, most))
+    return [
+        chart.Point(
+            r.version,
+            r.computed_at,
+            {o["option"]: o["score"] for o in r.options},
+            r.pick_option_id,
+            r.state or "",
+            float(r.weighted_votes or 0),
+        )
+        for r in rows
+    ]
+
+
+def chart_for(comparison) -> chart.Chart | None:
+    """The history chart of ``comparison`` over its whole history, with the events marked:
+    two statements. None before there are two versions to draw."""
+    points = points_of(comparison.id)
+    if len(points) < 2:
+        return None
+    return chart.layout(
+        points,
+        comparison.options,
+        f"Community score of each option over time: {comparison.title}",
+        events_of(comparison),
+    )
