@@ -30,7 +30,7 @@ def upgrade():
         sa.Column('detail', sa.String(length=300), nullable=False),
         sa.Column('reason', sa.Text(), nullable=False),
         sa.CheckConstraint(
-            "subject_kind IN ('user', 'comparison', 'thread', 'post')",
+            "subject_kind IN ('user', 'comparison', 'thread', 'post', 'tag')",
             name=op.f('ck_log_entries_subject_kind'),
         ),
         sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_log_entries_actor_id_users'), ondelete='SET NULL'),

@@ -70,7 +70,7 @@ def test_merging_moves_every_option_and_leaves_an_alias(session):
     keep = factories.tag("agile-methodology")
     merged = [factories.tag("agile-methodologies"), factories.tag("agile-development")]
     editor = factories.user(role="editor")
-    moved = tags.do_merge_tags(keep, merged, editor.id)
+    moved = tags.do_merge_tags(keep, merged, editor)
     assert moved == 2
     assert tag_slugs(one.options[0]) == ["agile-methodology"]
     assert tag_slugs(two.options[0]) == ["agile-methodology"]  # one row, not two

@@ -3,6 +3,8 @@ page and its merge action, and the tag field of the edit form. Both engines."""
 
 from __future__ import annotations
 
+import html
+
 import sqlalchemy as sa
 
 from tests import factories
@@ -82,6 +84,10 @@ def test_the_page_lists_near_duplicates_and_merges_them(client):
     assert client.get("/tags/agile-methodologies").status_code == 301
     tag_page = client.get("/tags/agile-methodology").get_data(as_text=True)
     assert one.title in tag_page
+    # The merge is an editorial action: in the public log, linked to the kept tag.
+    log = html.unescape(client.get("/log").get_data(as_text=True))
+    assert "#agile-methodologies, #agile-development → #agile-methodology" in log
+    assert 'href="/tags/agile-methodology"' in log
 
 
 def test_merging_a_tag_into_itself_or_an_unknown_tag_is_refused(client):

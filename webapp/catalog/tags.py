@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ..core.actions import ActionError
 from ..extensions import db
+from ..modlog import services as modlog
 from .models import Option, Tag, TagAlias, option_tags
 
 SUGGESTIONS = 10
@@ -100,10 +101,10 @@ def near_duplicates() -> list[Group]:
     return [Group(members) for members in groups.values() if len(members) > 1]
 
 
-def do_merge_tags(keep: Tag, merged: list[Tag], merged_by_id: int | None) -> int:
+def do_merge_tags(keep: Tag, merged: list[Tag], merged_by=None) -> int:
     """Move every option tagged with one of ``merged`` to ``keep``, leave each old slug
     as an alias of ``keep`` and delete the old tags, in one transaction. Returns how many
-    comparisons carried a merged tag."""
+    comparisons carried a merged tag. ``merged_by`` (a User) is named in the public log."""
     if not merged:
         raise ActionError("Choose at least one tag to merge into the kept one.", 422, "merge")
     if any(tag.id == keep.id for tag in merged):
@@ -130,8 +131,13 @@ def do_merge_tags(keep: Tag, merged: list[Tag], merged_by_id: int | None) -> int
     db.session.execute(sa.update(TagAlias).where(TagAlias.tag_id.in_(ids)).values(tag_id=keep.id))
     db.session.execute(sa.delete(TagAlias).where(TagAlias.slug.in_([t.slug for t in merged])))
     for tag in merged:
+        merged_by_id = merged_by.id if merged_by is not None else None
         db.session.add(TagAlias(slug=tag.slug, tag_id=keep.id, merged_by_id=merged_by_id))
     db.session.execute(sa.delete(Tag).where(Tag.id.in_(ids)))
+    old = ", ".join(f"#{tag.slug}" for tag in merged)
+    modlog.record_action(
+        merged_by, "merge_tags", modlog.tag_subject(keep), detail=f"{old} → #{keep.slug}"
+    )
     db.session.commit()
     db.session.expire_all()
     return len(comparisons)

@@ -201,7 +201,7 @@ def merge_tags():
     if keep is None or None in merged:
         return _render_tags(422, "Choose tags that exist: one to keep, and the ones to merge.")
     try:
-        moved = tag_services.do_merge_tags(keep, merged, current_user.id)
+        moved = tag_services.do_merge_tags(keep, merged, current_user)
     except ActionError as error:
         return _render_tags(error.status, error.message)
     old = ", ".join(f"#{slug}" for slug in names)

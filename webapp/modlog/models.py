@@ -15,7 +15,7 @@ from ..core.clock import utcnow
 from ..extensions import db
 
 # What a subject of the log can be, and so which page its link opens (modlog/services.py).
-SUBJECT_KINDS = ("user", "comparison", "thread", "post")
+SUBJECT_KINDS = ("user", "comparison", "thread", "post", "tag")
 
 
 class LogEntry(db.Model):
@@ -23,7 +23,7 @@ class LogEntry(db.Model):
     __table_args__ = (
         sa.Index("ix_log_entries_created_at_id", "created_at", "id"),
         sa.CheckConstraint(
-            "subject_kind IN ('user', 'comparison', 'thread', 'post')",
+            "subject_kind IN ('user', 'comparison', 'thread', 'post', 'tag')",
             name="subject_kind",
         ),
     )

@@ -29,6 +29,7 @@ ACTIONS = {
     "change_pick": "changed the editorial pick of",
     "remove_rows": "deleted voted or rated parts of",
     "change_role": "changed the role of",
+    "merge_tags": "merged near-duplicate tags into",
 }
 SYSTEM = "Crowdpick"
 
@@ -46,6 +47,10 @@ class Subject:
 
 def user_subject(user) -> Subject:
     return Subject("user", user.username, user.username, user.id)
+
+
+def tag_subject(tag) -> Subject:
+    return Subject("tag", tag.slug, f"#{tag.slug}", tag.id)
 
 
 def comparison_subject(comparison) -> Subject:
