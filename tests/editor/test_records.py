@@ -102,3 +102,21 @@ def test_a_pick_change_outlives_the_options_it_named(client):
     assert "Editors switched from Stove to Microwave on" in reader
     texts = [e.text for e in history.events_of(db.session.get(Comparison, comp.id))]
     assert any(t.startswith("Editors switched their pick from Kettle to Stove") for t in texts)
+
+
+def test_archiving_takes_an_optional_reason_for_the_public_log(client):
+    comp = factories.comparison("Kettle", "Stove")
+    signed_in(client)
+    token = csrf_token(client, f"/editor/{comp.id}/edit")
+    url = f"/editor/{comp.id}/status"
+    too_long = "x" * 501
+    refused = client.post(url, data={"csrf_token": token, "action": "archive", "reason": too_long})
+    assert refused.status_code == 422
+    body = html.unescape(refused.get_data(as_text=True))
+    assert "Keep the reason under 500 characters." in body and too_long in body
+    assert db.session.get(Comparison, comp.id).status == "published"  # nothing written
+    assert entries("archive") == []
+    done = client.post(url, data={"csrf_token": token, "action": "archive", "reason": "Outdated"})
+    assert done.status_code == 302
+    (entry,) = entries("archive")
+    assert (entry.reason, entry.detail) == ("Outdated", "published → archived")

@@ -162,6 +162,19 @@ class UploadForm(RequestForm):
     page_file = FileField("Page file")
 
 
+class StatusForm(RequestForm):
+    """Publish or archive, with an optional reason for the public log."""
+
+    action = HiddenField()
+    reason = StringField(
+        "Why (optional, shown in the public log)",
+        validators=_checks(
+            Optional(), Length(max=500, message="Keep the reason under 500 characters.")
+        ),
+        filters=[text],
+    )
+
+
 def split_tags(value: str | None) -> list[str]:
     """ "python, #Go ,  web" -> ["python", "Go", "web"] (each once, in the typed order)."""
     names = (part.strip().lstrip("#").strip() for part in (value or "").split(","))

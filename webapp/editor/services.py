@@ -173,7 +173,7 @@ def _reasons(comparison: Comparison, boilerplate: set[str]) -> list[str]:
     return reasons or ["a part left empty"]
 
 
-def do_set_status(editor: User, comparison: Comparison, action: str) -> str:
+def do_set_status(editor: User, comparison: Comparison, action: str, reason: str = "") -> str:
     """Publish (a draft, or an archived comparison again) or archive a published one."""
     check_editor(editor)
     if action not in TRANSITIONS:
@@ -187,7 +187,8 @@ def do_set_status(editor: User, comparison: Comparison, action: str) -> str:
     if target == "published" and (comparison.verdict is None or len(comparison.options) < 2):
         raise ActionError("Give the comparison two options and a pick before publishing.", 409)
     detail = f"{comparison.status} → {target}"
-    modlog.record_action(editor, action, modlog.comparison_subject(comparison), detail=detail)
+    subject = modlog.comparison_subject(comparison)
+    modlog.record_action(editor, action, subject, reason, detail=detail)
     comparison.status = target
     db.session.commit()
     return target

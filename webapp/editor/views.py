@@ -26,7 +26,7 @@ from ..core.pagination import paginate
 from ..extensions import login_manager
 from . import content as content_services
 from . import drafts, services
-from .forms import ComparisonForm, NewComparisonForm, UploadForm, form_for
+from .forms import ComparisonForm, NewComparisonForm, StatusForm, UploadForm, form_for
 from .plan import MAX_OPTIONS, apply_op, blank_option
 from .preview import preview_context
 
@@ -305,7 +305,15 @@ def _field(form, name: str):
 @bp.post("/<int:comparison_id>/status")
 def set_status(comparison_id: int):
     comparison = _comparison_or_404(comparison_id)
-    status = services.do_set_status(current_user, comparison, request.form.get("action", ""))
+    status_form = StatusForm()
+    if not status_form.validate():
+        # The edit page again, the reason kept and its message beside it.
+        now = revisions.snapshot(comparison)
+        form = form_for(now, revisions.latest_number(comparison.id), revisions.digest(now))
+        return _render_edit(comparison, form, 422, status_form=status_form)
+    status = services.do_set_status(
+        current_user, comparison, status_form.action.data or "", status_form.reason.data or ""
+    )
     flash(f"“{comparison.title}” is {status}.", "success")
     return redirect(url_for("editor.edit", comparison_id=comparison.id))
 
