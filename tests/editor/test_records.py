@@ -120,3 +120,13 @@ def test_archiving_takes_an_optional_reason_for_the_public_log(client):
     assert done.status_code == 302
     (entry,) = entries("archive")
     assert (entry.reason, entry.detail) == ("Outdated", "published → archived")
+
+
+def test_a_save_that_switches_the_pick_is_one_event_on_the_history_chart(client):
+    comp = factories.comparison("Kettle", "Stove", pick=0)
+    signed_in(client)
+    post_edit(client, comp, lambda c: c.update(intro="Newer."), message="Intro reworded")
+    post_edit(client, comp, switch_pick, message="Meals matter more")
+    events = history.events_of(db.session.get(Comparison, comp.id))
+    assert [e.kind for e in events] == ["edit", "switch"]  # the switch's revision is not
+    assert "Meals matter more" in events[1].text  # listed again as an edit

@@ -90,7 +90,15 @@ def events_of(comparison) -> list[chart.Event]:
     rows = db.session.execute(_events_query(comparison.id)).all()
     out: list[chart.Event] = []
     revised = False
+    # A save that switched the pick is one event (the switch names its reason), not also
+    # an edit: its revision has the same author and message, within the same moment.
+    switches = [(who, note, as_utc(at)) for kind, at, _, _, who, note in rows if kind == "switch"]
     for kind, at, a, b, who, note in rows:
+        if kind == "edit" and any(
+            (who, note) == (s_who, s_note) and abs(as_utc(at) - s_at) < timedelta(seconds=5)
+            for s_who, s_note, s_at in switches
+        ):
+            continue
         if kind == "switch":
             text = f"Editors switched their pick from {a or 'none'} to {b}"
             text += f" ({who})" if who else ""
