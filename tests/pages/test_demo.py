@@ -96,3 +96,16 @@ def test_seed_is_a_living_site_idempotent_and_removal_keeps_real_input(session, 
     assert db.session.get(Thread, thread.id) is not None  # it holds a real member's post
     nothing = cli.invoke(args=["crowdpick", "demo", "remove"])
     assert "No demo activity" in nothing.output
+
+
+def test_demo_members_are_labelled_where_readers_meet_them(client):
+    demo = factories.user(username="demo-ana")
+    demo.is_demo = True
+    real = factories.user()
+    comp = factories.comparison("Kettle", "Stove")
+    post = discussions.do_disagree(demo, comp, "The stove cooks whole meals.")
+    discussions.do_post(real, post.thread, "A real reply.")
+    thread_page = client.get(f"/threads/{post.thread_id}").get_data(as_text=True)
+    assert thread_page.count("demo member") == 1  # the demo author's post, not the reply
+    assert "Demo member" in client.get("/u/demo-ana").get_data(as_text=True)
+    assert "Demo member" not in client.get(f"/u/{real.username}").get_data(as_text=True)
