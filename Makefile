@@ -60,6 +60,31 @@ chromium: ## Install Debian's chromium for browser tests when missing (root + ap
 	  else echo "No $(CHROMIUM), and this user cannot apt-get install it."; fi; \
 	fi
 
+# tests/browser/test_axe.py injects axe-core into each page: a pinned release from the npm
+# registry, checked against its published sha512 before anything is extracted. Without npm
+# or the registry the file stays missing, and the test skips locally and fails under CI=true;
+# a wrong checksum stops make.
+AXE_VERSION := 4.14.1
+AXE_SHA512 := FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE_DIR := build/axe
+AXE_JS := $(AXE_DIR)/axe-$(AXE_VERSION).min.js
+AXE_TGZ := $(AXE_DIR)/axe-core-$(AXE_VERSION).tgz
+
+$(AXE_JS):
+	@mkdir -p $(AXE_DIR)
+	@if ! command -v npm >/dev/null; then echo "No npm: cannot fetch axe-core (the axe scan cannot run)."; \
+	elif ! (cd $(AXE_DIR) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null); then \
+	  echo "npm pack axe-core@$(AXE_VERSION) failed (the axe scan cannot run)."; \
+	else \
+	  got=$$(openssl dgst -sha512 -binary $(AXE_TGZ) | base64 -w0); \
+	  if [ "$$got" != "$(AXE_SHA512)" ]; then \
+	    echo "$(AXE_TGZ): sha512 $$got, expected $(AXE_SHA512)"; rm -f $(AXE_TGZ); exit 1; fi; \
+	  tar -xzf $(AXE_TGZ) -O package/axe.min.js > $@.part && mv $@.part $@ && rm -f $(AXE_TGZ); \
+	  echo "axe-core $(AXE_VERSION) (sha512 checked) in $@"; \
+	fi
+
+axe: $(AXE_JS) ## Fetch the pinned axe-core (npm registry, sha512-checked) for the a11y test
+
 NGINX ?= /usr/sbin/nginx
 # tests/ops/test_nginx.py runs deploy/nginx.conf in front of gunicorn: install Debian's
 # nginx when missing and allowed (root with apt; policy-rc.d keeps apt from starting it).
@@ -74,7 +99,7 @@ nginx: ## Install Debian's nginx for the reverse-proxy test when missing (root +
 	  else echo "No $(NGINX), and this user cannot apt-get install it."; fi; \
 	fi
 
-test: $(VENV)/.installed-dev chromium nginx ## Install test dependencies and run the whole suite
+test: $(VENV)/.installed-dev chromium nginx axe ## Install test dependencies and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## Run ruff and the layer contracts (import-linter, .importlinter)
@@ -114,4 +139,4 @@ soak: $(VENV)/.installed-soak ## 5-minute Locust soak against gunicorn + workers
 clean: ## Remove the virtualenv and caches (keeps instance/ data)
 	rm -rf $(VENV) .pytest_cache build *.egg-info
 
-.PHONY: help install migrate demo run worker beat chromium nginx test lint bench simulate lock soak clean
+.PHONY: help install migrate demo run worker beat chromium nginx axe test lint bench simulate lock soak clean

@@ -1,7 +1,8 @@
 """Participation controls that are safe to use, in Chromium: the answer to a rating shows
 next to that claim (in view, however far down), a refused or failed save puts the saved
 value back and says "Not saved" beside the control in the error colour, an expired
-session says to sign in again, and arrow keys on the vote send one request at a time."""
+session says to sign in again, quick changes send one request at a time, and a keyboard
+choice waits for Enter (or leaving the control) while a click saves at once."""
 
 from __future__ import annotations
 
@@ -130,7 +131,19 @@ def test_an_expired_session_says_sign_in_again_and_resets_the_vote(desktop, live
     assert "csrf" not in page.locator("body").inner_text().lower()
 
 
-def test_arrow_keys_on_the_vote_send_one_request_at_a_time_and_keep_the_last(desktop, live_server):
+def posts(page, suffix: str) -> list:
+    """The JSON bodies of the POSTs to URLs ending in suffix, as the browser sends them."""
+    sent = []
+
+    def record(request):
+        if request.method == "POST" and request.url.endswith(suffix):
+            sent.append(request.post_data_json)
+
+    page.on("request", record)
+    return sent
+
+
+def test_two_quick_clicks_on_the_vote_send_one_request_at_a_time(desktop, live_server):
     page = desktop
     member_on_page(page, live_server)
     held, sent = [], []
@@ -138,18 +151,16 @@ def test_arrow_keys_on_the_vote_send_one_request_at_a_time_and_keep_the_last(des
     def hold_the_first(route):
         sent.append(json.loads(route.request.post_data)["option"])
         if len(sent) == 1:
-            held.append(route)  # answered below, after the arrow keys
+            held.append(route)  # answered below, after the second click
         else:
             route.continue_()
 
     page.route(re.compile(r".*/vote$"), hold_the_first)
     choices = page.locator(".vote-form input[name=option]")
-    choices.first.focus()
-    page.keyboard.press("Space")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")
+    choices.nth(0).click()
+    choices.nth(2).click()
     expect(choices.nth(2)).to_be_checked()
-    assert len(sent) == 1  # the others wait for the one in flight
+    assert len(sent) == 1  # the second waits for the one in flight
     held[0].continue_()
 
     last = choices.nth(2).get_attribute("data-name")
@@ -163,3 +174,89 @@ def test_arrow_keys_on_the_vote_send_one_request_at_a_time_and_keep_the_last(des
     page.unroute(re.compile(r".*/vote$"))
     page.reload()
     expect(page.locator(".vote-form input[name=option]").nth(2)).to_be_checked()
+
+
+def test_tabbing_away_from_a_pending_choice_saves_it(desktop, live_server):
+    """Leaving a control with a keyboard choice pending saves it (participate.js says
+    why), so nothing chosen is silently lost; moving between the radios does not."""
+    page = desktop
+    member_on_page(page, live_server)
+    votes, ratings = posts(page, "/vote"), posts(page, "/rating")
+    choices = page.locator(".vote-form input[name=option]")
+    status = page.locator("#your-pick .live-status")
+
+    choices.first.focus()
+    page.keyboard.press("ArrowDown")
+    expect(status).to_contain_text("Not saved yet")
+    expect(status).to_have_class(re.compile(r"\bis-pending\b"))
+    page.keyboard.press("Tab")
+    second = choices.nth(1)
+    expect(status).to_have_text(f"Your vote for {second.get_attribute('data-name')} is saved.")
+    assert votes == [{"option": int(second.get_attribute("value"))}]
+
+    importance = page.locator(".rate-form select").nth(1)
+    importance.focus()
+    page.keyboard.press("End")
+    expect(status_of(importance)).to_contain_text("Not saved yet")
+    page.keyboard.press("Shift+Tab")
+    expect(status_of(importance)).to_contain_text("(4/4)")
+    assert ratings == [{"importance": 4}]
+
+    page.reload()
+    expect(page.locator(".vote-form input[name=option]").nth(1)).to_be_checked()
+    expect(page.locator(".rate-form select").nth(1)).to_have_value("4")
+
+
+def test_escape_puts_back_the_saved_choice_and_sends_nothing(desktop, live_server):
+    page = desktop
+    member_on_page(page, live_server)
+    ratings = posts(page, "/rating")
+    importance = page.locator(".rate-form select").first
+    choose(importance, "1")  # picked from the list: saved at once
+    expect(status_of(importance)).to_contain_text("(1/4)")
+
+    importance.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(importance).to_have_value("3")
+    expect(status_of(importance)).to_contain_text("Not saved yet")
+    page.keyboard.press("Escape")
+    expect(importance).to_have_value("1")
+    expect(status_of(importance)).to_have_text("Not changed.")
+    page.keyboard.press("Tab")  # nothing pending: leaving sends nothing
+
+    page.locator(".vote-form input[name=option]").first.click()  # a request that answers
+    expect(page.locator("#your-pick .live-status")).to_contain_text("is saved.")
+    assert ratings == [{"importance": 1}]
+    page.reload()
+    expect(page.locator(".rate-form select").first).to_have_value("1")
+
+
+def test_a_click_or_space_saves_at_once(desktop, live_server):
+    page = desktop
+    member_on_page(page, live_server)
+    votes = posts(page, "/vote")
+    choices = page.locator(".vote-form input[name=option]")
+    status = page.locator("#your-pick .live-status")
+
+    def saved_for(i: int) -> None:
+        expect(status).to_have_text(
+            f"Your vote for {choices.nth(i).get_attribute('data-name')} is saved."
+        )
+
+    choices.nth(1).click()
+    saved_for(1)
+    assert [v["option"] for v in votes] == [int(choices.nth(1).get_attribute("value"))]
+
+    page.keyboard.press("ArrowDown")  # focus is on the clicked radio: a pending step
+    expect(status).to_contain_text("Not saved yet")
+    page.keyboard.press("Space")  # on the radio the arrow checked: saves it
+    saved_for(2)
+
+    page.keyboard.press("ArrowUp")
+    expect(status).to_contain_text("Not saved yet")
+    choices.nth(1).locator("xpath=..").click()  # its label, clicked: saves it at once
+    saved_for(1)
+    assert [v["option"] for v in votes] == [
+        int(choices.nth(i).get_attribute("value")) for i in (1, 2, 1)
+    ]

@@ -61,3 +61,28 @@ def test_register_sign_in_vote_and_weigh(desktop, live_server):
     expect(votes).to_have_count(1)
     expect(votes.first).to_contain_text("Python vs Go")
     expect(votes.first.locator("strong")).to_have_text("Go")
+
+
+def test_without_javascript_the_save_buttons_vote_and_weigh(browser, live_server):
+    """The forms post without the script (participate.js only enhances them): the buttons
+    it hides are there, and they save."""
+    context = browser.new_context(viewport={"width": 390, "height": 900}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        register_page(page, live_server, f"nojs-{uuid.uuid4().hex[:8]}", PASSWORD)
+        page.goto(live_server + "/compare/python-vs-go")
+        page.locator(".vote-form input[name=option][data-name='Go']").check()
+        save_vote = page.get_by_role("button", name="Save my vote")
+        expect(save_vote).to_be_visible()
+        save_vote.click()
+        expect(page.locator(".vote-form input[name=option][data-name='Go']")).to_be_checked()
+
+        form = page.locator(".rate-form").first
+        form.locator("select").select_option("2")
+        form.get_by_role("button", name="Save").click()
+        expect(page.locator(".rate-form select").first).to_have_value("2")
+        page.goto(live_server + "/compare/python-vs-go")  # a fresh render: saved on the server
+        expect(page.locator(".vote-form input[name=option][data-name='Go']")).to_be_checked()
+        expect(page.locator(".rate-form select").first).to_have_value("2")
+    finally:
+        context.close()

@@ -1,6 +1,6 @@
-"""Findings of a QA pass in Chromium: a keyboard user steps through the importance select
-(each arrow key is a change, so a request) and through the vote's radio buttons; the
-server must end with the value the page shows, not an earlier one that lost a race."""
+"""Findings of a QA pass in Chromium (issue 13): arrow keys on the importance select and
+on the vote's radio buttons save nothing. The stepped-to choice is pending, says so
+beside the control, and Enter sends it: one request, with the last choice."""
 
 from __future__ import annotations
 
@@ -14,34 +14,67 @@ from tests.helpers import register_page
 pytestmark = pytest.mark.browser
 
 PASSWORD = "amber-lantern-gravel"
+PENDING = "Not saved yet — press Enter to save, Esc to undo."
 
 
-def test_stepping_through_a_select_and_radios_saves_the_last_choice(desktop, live_server):
+def posts(page, suffix: str) -> list:
+    """The JSON bodies of the POSTs to URLs ending in suffix, as the browser sends them."""
+    sent = []
+
+    def record(request):
+        if request.method == "POST" and request.url.endswith(suffix):
+            sent.append(request.post_data_json)
+
+    page.on("request", record)
+    return sent
+
+
+def test_arrow_keys_on_the_vote_save_nothing_until_enter(desktop, live_server):
     page = desktop
     register_page(page, live_server, f"keys-{uuid.uuid4().hex[:8]}", PASSWORD)
     page.goto(live_server + "/compare/postgresql-vs-mysql-vs-sqlite")
+    sent = posts(page, "/vote")
     status = page.locator("#your-pick .live-status")
+    choices = page.locator(".vote-form input[name=option]")
 
-    importance = page.locator(".rate-form select").first
-    importance.focus()
-    for _ in range(4):  # Not rated -> 0 -> 1 -> 2 -> 3, a change (a request) each
-        page.keyboard.press("ArrowDown")
-    expect(importance).to_have_value("3")
-    rated = page.locator(".rate-form").first.locator(".rate-status")  # next to the claim
-    expect(rated).to_contain_text("(3/4)", timeout=10_000)
-
-    first = page.locator(".vote-form input[name=option]").first
-    first.focus()
-    page.keyboard.press("Space")
+    choices.first.focus()  # nothing checked yet: the first arrow checks the second
     page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")  # the third option, a change (a request) each
-    third = page.locator(".vote-form input[name=option]").nth(2)
-    expect(status).to_have_text(
-        f"Your vote for {third.get_attribute('data-name')} is saved.", timeout=10_000
-    )
-    expect(third).to_be_checked()
+    page.keyboard.press("ArrowDown")
+    expect(choices.nth(2)).to_be_checked()
+    expect(status).to_have_text(PENDING)
+    expect(status).to_have_attribute("aria-live", "polite")  # so it is announced
+    expect(page.locator(".vote-form")).to_have_class("vote-form is-pending")
+    assert sent == []
 
-    page.wait_for_load_state("networkidle")
+    page.keyboard.press("Enter")
+    third = choices.nth(2)
+    expect(status).to_have_text(f"Your vote for {third.get_attribute('data-name')} is saved.")
+    assert sent == [{"option": int(third.get_attribute("value"))}]
+
     page.reload()
-    expect(page.locator(".rate-form select").first).to_have_value("3")
     expect(page.locator(".vote-form input[name=option]").nth(2)).to_be_checked()
+
+
+def test_arrow_keys_and_typing_on_a_rating_save_nothing_until_enter(desktop, live_server):
+    page = desktop
+    register_page(page, live_server, f"keys-{uuid.uuid4().hex[:8]}", PASSWORD)
+    page.goto(live_server + "/compare/postgresql-vs-mysql-vs-sqlite")
+    sent = posts(page, "/rating")
+    importance = page.locator(".rate-form select").first
+    rated = page.locator(".rate-form").first.locator(".rate-status")  # next to the claim
+
+    importance.focus()
+    for _ in range(4):  # Not rated -> 0 -> 1 -> 2 -> 3
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("1")  # typing selects "1 · …" (a keyboard change as well)
+    page.keyboard.press("ArrowDown")
+    expect(importance).to_have_value("2")
+    expect(rated).to_have_text(PENDING)
+    assert sent == []
+
+    page.keyboard.press("Enter")
+    expect(rated).to_contain_text("(2/4)")
+    assert sent == [{"importance": 2}]
+
+    page.reload()
+    expect(page.locator(".rate-form select").first).to_have_value("2")

@@ -3,6 +3,8 @@
 // Each control says what happened next to itself (its own live region), and a control
 // never keeps showing a value the server does not have: a refused or failed save puts
 // the saved value back and says "Not saved" beside it.
+// Arrow keys never save (issue 13): a choice made by stepping with the keyboard is only
+// pending until Enter (or leaving the control) saves it; a click or a tap saves at once.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -30,6 +32,7 @@
     region.textContent = "";
     region.classList.toggle("is-error", kind === "error");
     region.classList.toggle("is-saved", kind === "saved");  // the tick or warning sign: site.css
+    region.classList.toggle("is-pending", kind === "pending");
     region.append(text);
     if (signIn) {
       const link = document.createElement("a");
@@ -49,6 +52,7 @@
       response = await fetch(form.action, {
         method: "POST",
         credentials: "same-origin",
+        keepalive: true,  // a pending choice saved as the page goes away still arrives
         headers: {
           "Content-Type": "application/json",
           "Accept": "application/json",
@@ -78,9 +82,12 @@
   }
 
   function showVote(vote) {
-    document.querySelectorAll(".vote-form input[name=option]").forEach(function (input) {
-      input.checked = String(vote) === input.value;
-    });
+    // A pending keyboard choice stays on screen while an earlier save answers.
+    if (!voteControl.pending) {
+      document.querySelectorAll(".vote-form input[name=option]").forEach(function (input) {
+        input.checked = String(vote) === input.value;
+      });
+    }
     const withdraw = document.querySelector(".withdraw-form");
     if (withdraw) withdraw.hidden = vote === null;
   }
@@ -110,7 +117,8 @@
     }
   }
 
-  // control: { form, region, revert() } - revert puts the saved value back on a failure.
+  // control: { form, region, revert(), pending } - revert puts the saved value back on a
+  // failure; pending is true while a keyboard choice waits for Enter.
   function run(control, body, isLatest) {
     const form = control.form;
     form.setAttribute("aria-busy", "true");
@@ -120,20 +128,20 @@
         // An answer overtaken by a newer choice must not put the older one back on the page.
         if (isLatest && !isLatest()) return;
         applyState(state);
-        show(control.region, state.message, "saved");
+        if (control.pending) show(control.region, PENDING, "pending");  // a newer choice waits
+        else show(control.region, state.message, "saved");
       })
       .catch(function (error) {
         if (isLatest && !isLatest()) return;  // the newer choice is sent next; it answers
-        control.revert();
+        if (!control.pending) control.revert();  // never undo a choice still waiting for Enter
         show(control.region, error.message, "error", error.signIn);
       })
       .finally(function () { form.removeAttribute("aria-busy"); });
   }
 
-  // One request at a time per form. Arrow keys on a select or a radio group make a change
-  // (so a request) per step: parallel requests could finish out of order, or fail on a
-  // busy database, and leave the server with an earlier value than the page shows. A
-  // change made meanwhile is sent when the request in flight ends (only the latest).
+  // One request at a time per form: parallel requests could finish out of order, or fail
+  // on a busy database, and leave the server with an earlier value than the page shows. A
+  // change made meanwhile (two quick clicks) is sent when the request in flight ends.
   function serial(control, body) {
     let busy = false;
     let again = false;
@@ -147,36 +155,116 @@
     };
   }
 
+  // Keyboard choices. Keys that step through a radio group or a select (and, in a select,
+  // typing a letter) only make a pending choice: the control shows it, its status line
+  // says so (a live region, so it is announced) and nothing is sent. Enter saves it; Esc
+  // puts the saved one back. Leaving the control with a choice pending saves it too: Tab
+  // is a deliberate move, the answer shows beside the control, and otherwise what someone
+  // chose would be silently lost when they go on through the page (the submit buttons
+  // are hidden with JavaScript, so there is nothing else to press). Switching window
+  // keeps focus in the control, so that alone saves nothing; closing the page does.
+  const PENDING = "Not saved yet \u2014 press Enter to save, Esc to undo.";
+  const STEP_KEYS = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
+  const pendingControls = [];
+
+  function isStep(event, typing) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return false;  // Alt+Down opens a select
+    return STEP_KEYS.indexOf(event.key) !== -1 || (typing && event.key.length === 1 && event.key !== " ");
+  }
+
+  // Wires the keyboard rules to a control; commit() sends what it shows. Returns
+  // stepped(): whether the change being handled came from a stepping key. The browser
+  // makes that change inside the keydown (or, typing in a select, the keypress), so the
+  // mark is cleared once that event is done: a pick from a list the key only opened (as
+  // arrow keys do on macOS) is then a pick, and saves.
+  function keyboardChoices(control, commit, typing) {
+    const form = control.form;
+    let stepping = false;
+    function mark(step) {
+      stepping = step;
+      if (step) setTimeout(function () { stepping = false; }, 0);
+    }
+    control.hold = function () {
+      if (!control.pending) show(control.region, PENDING, "pending");  // announced once
+      control.pending = true;
+      form.classList.add("is-pending");
+    };
+    control.commit = function () {
+      control.pending = false;
+      form.classList.remove("is-pending");
+      commit();
+    };
+    pendingControls.push(control);
+    form.addEventListener("pointerdown", function () { stepping = false; });
+    form.addEventListener("keypress", function (event) { if (typing) mark(isStep(event, true)); });
+    form.addEventListener("keydown", function (event) {
+      mark(isStep(event, typing));
+      if (event.key === "Enter") {
+        event.preventDefault();  // no implicit submission: only a pending choice is sent
+        if (control.pending) control.commit();
+      } else if (event.key === "Escape" && control.pending) {
+        event.preventDefault();
+        control.pending = false;
+        form.classList.remove("is-pending");
+        control.revert();
+        show(control.region, "Not changed.", "busy");
+      }
+    });
+    form.addEventListener("focusout", function () {
+      // Focus moving between the radios of the group is not leaving it: look once it landed.
+      setTimeout(function () {
+        if (control.pending && !form.contains(document.activeElement)) control.commit();
+      }, 0);
+    });
+    return function stepped() { return stepping; };
+  }
+
+  window.addEventListener("pagehide", function () {
+    pendingControls.forEach(function (control) { if (control.pending) control.commit(); });
+  });
+
   const voteRegion = document.querySelector("#your-pick .live-status");
   function revertVote() { showVote(saved.vote); }
+  const voteControl = { form: null, region: voteRegion, revert: revertVote, pending: false };
 
   document.querySelectorAll('form[data-enhance="vote"]').forEach(function (form) {
-    const vote = serial({ form: form, region: voteRegion, revert: revertVote }, function () {
+    voteControl.form = form;
+    function chosen() {
       const checked = form.querySelector("input[name=option]:checked");
-      return { option: Number(checked.value) };
+      return checked ? Number(checked.value) : null;
+    }
+    const vote = serial(voteControl, function () { return { option: chosen() }; });
+    const stepped = keyboardChoices(voteControl, vote, false);
+    // A click, a tap or Space on a radio is a click event; so is an arrow key's step in
+    // the browsers (the click comes inside the keydown), told apart by stepped().
+    form.addEventListener("click", function (event) {
+      if (event.target.name !== "option") return;
+      if (stepped()) voteControl.hold();
+      else if (voteControl.pending || chosen() !== saved.vote) voteControl.commit();
     });
-    form.addEventListener("change", function (event) {
-      if (event.target.name === "option") vote();
+    // Space on the radio already checked by the arrow keys makes no click: it saves too.
+    form.addEventListener("keyup", function (event) {
+      if (event.key === " " && event.target.checked && voteControl.pending) voteControl.commit();
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      if (form.querySelector("input[name=option]:checked")) vote();
+      if (chosen() !== null) voteControl.commit();
     });
   });
 
   document.querySelectorAll('form[data-enhance="withdraw"]').forEach(function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      run({ form: form, region: voteRegion, revert: revertVote }, {});
+      run({ form: form, region: voteRegion, revert: revertVote, pending: false }, {});
     });
   });
 
   document.querySelectorAll('form[data-enhance="rate"]').forEach(function (form) {
     const select = form.querySelector("select");
-    const region = form.querySelector(".rate-status");
     const control = {
       form: form,
-      region: region,
+      region: form.querySelector(".rate-status"),
+      pending: false,
       revert: function () {
         const value = saved.ratings[select.dataset.claim];
         select.value = value === undefined || value === null ? "" : String(value);
@@ -185,11 +273,16 @@
     const rate = serial(control, function () {
       return { importance: select.value === "" ? null : Number(select.value) };
     });
-    function save(event) {
-      if (event) event.preventDefault();
-      rate();
-    }
-    select.addEventListener("change", function () { save(); });
-    form.addEventListener("submit", save);
+    const stepped = keyboardChoices(control, rate, true);
+    // A pick from the opened list (mouse, touch, or Enter in the list) changes with no
+    // stepping key on the page: it saves at once.
+    select.addEventListener("change", function () {
+      if (stepped()) control.hold();
+      else control.commit();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      control.commit();
+    });
   });
 })();
