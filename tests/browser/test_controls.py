@@ -57,36 +57,44 @@ def member_on_page(page, base: str):
     page.goto(f"{base}/compare/{SLUG}")
 
 
-def choose(select, value: str) -> None:
-    select.scroll_into_view_if_needed()  # as a person scrolls to it (select_option does not)
-    select.select_option(value)
+SCALES = ".rate-form .rate-scale"  # a claim's segmented 0-4 control (a radio group)
 
 
-def status_of(select):
-    return select.locator("xpath=ancestor::form[1]").locator(".rate-status")
+def choose(scale, value: str) -> None:
+    """Clicks the segment for value ("" is "not rated"), as a person would."""
+    scale.locator(f"label:has(input[value='{value}'])").click()
+
+
+def checked(scale):
+    """The checked radio of a scale: its value is the rating the page shows."""
+    return scale.locator("input[name=importance]:checked")
+
+
+def status_of(scale):
+    return scale.locator("xpath=ancestor::form[1]").locator(".rate-status")
 
 
 def test_a_rating_far_down_is_confirmed_next_to_its_claim(desktop, live_server):
     page = desktop
     member_on_page(page, live_server)
-    last = page.locator(".rate-form select").last
+    last = page.locator(SCALES).last
     last.scroll_into_view_if_needed()  # as a person scrolls down to it
     assert page.evaluate("window.scrollY") > 900  # far below the panel at the top
-    last.select_option("3")
+    choose(last, "3")
     status = status_of(last)
     expect(status).to_contain_text("(3/4)")
     expect(status).to_have_class(re.compile(r"\bis-saved\b"))
     expect(status).to_be_in_viewport()
     expect(page.locator("#your-pick .live-status")).to_be_empty()
     page.reload()
-    expect(page.locator(".rate-form select").last).to_have_value("3")
+    expect(checked(page.locator(SCALES).last)).to_have_value("3")
 
 
 def test_a_refused_rating_goes_back_to_the_saved_value_and_says_so(desktop, tight_server):
     page = desktop
     member_on_page(page, tight_server)
-    selects = page.locator(".rate-form select")
-    first, second, third = selects.nth(0), selects.nth(1), selects.nth(2)
+    scales = page.locator(SCALES)
+    first, second, third = scales.nth(0), scales.nth(1), scales.nth(2)
     choose(first, "1")
     expect(status_of(first)).to_contain_text("(1/4)")
     choose(second, "2")
@@ -96,21 +104,21 @@ def test_a_refused_rating_goes_back_to_the_saved_value_and_says_so(desktop, tigh
     # "Not rated", each with the refusal beside it.
     choose(first, "4")
     expect(status_of(first)).to_contain_text("Not saved")
-    expect(first).to_have_value("1")
+    expect(checked(first)).to_have_value("1")
     choose(third, "3")
     refused = status_of(third)
     expect(refused).to_contain_text("Not saved")
     expect(refused).to_have_class(re.compile(r"\bis-error\b"))
     expect(refused).to_be_in_viewport()
-    expect(third).to_have_value("")
+    expect(checked(third)).to_have_value("")
     assert refused.evaluate("e => getComputedStyle(e).color") == ERROR_COLOUR
     sign = refused.evaluate("e => getComputedStyle(e, '::before').content")
     assert "\u26a0" in sign  # a warning sign as well as the colour and the words
 
     page.reload()  # what the page showed is what the server has
-    expect(selects.nth(0)).to_have_value("1")
-    expect(selects.nth(1)).to_have_value("2")
-    expect(selects.nth(2)).to_have_value("")
+    expect(checked(scales.nth(0))).to_have_value("1")
+    expect(checked(scales.nth(1))).to_have_value("2")
+    expect(checked(scales.nth(2))).to_have_value("")
 
 
 def test_an_expired_session_says_sign_in_again_and_resets_the_vote(desktop, live_server):
@@ -194,9 +202,10 @@ def test_tabbing_away_from_a_pending_choice_saves_it(desktop, live_server):
     expect(status).to_have_text(f"Your vote for {second.get_attribute('data-name')} is saved.")
     assert votes == [{"option": int(second.get_attribute("value"))}]
 
-    importance = page.locator(".rate-form select").nth(1)
-    importance.focus()
-    page.keyboard.press("End")
+    importance = page.locator(SCALES).nth(1)
+    checked(importance).focus()  # "not rated"; four steps on is 3, a fifth is 4
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
     expect(status_of(importance)).to_contain_text("Not saved yet")
     page.keyboard.press("Shift+Tab")
     expect(status_of(importance)).to_contain_text("(4/4)")
@@ -204,24 +213,24 @@ def test_tabbing_away_from_a_pending_choice_saves_it(desktop, live_server):
 
     page.reload()
     expect(page.locator(".vote-form input[name=option]").nth(1)).to_be_checked()
-    expect(page.locator(".rate-form select").nth(1)).to_have_value("4")
+    expect(checked(page.locator(SCALES).nth(1))).to_have_value("4")
 
 
 def test_escape_puts_back_the_saved_choice_and_sends_nothing(desktop, live_server):
     page = desktop
     member_on_page(page, live_server)
     ratings = posts(page, "/rating")
-    importance = page.locator(".rate-form select").first
-    choose(importance, "1")  # picked from the list: saved at once
+    importance = page.locator(SCALES).first
+    choose(importance, "1")  # clicked: saved at once
     expect(status_of(importance)).to_contain_text("(1/4)")
 
-    importance.focus()
+    checked(importance).focus()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
-    expect(importance).to_have_value("3")
+    expect(checked(importance)).to_have_value("3")
     expect(status_of(importance)).to_contain_text("Not saved yet")
     page.keyboard.press("Escape")
-    expect(importance).to_have_value("1")
+    expect(checked(importance)).to_have_value("1")
     expect(status_of(importance)).to_have_text("Not changed.")
     page.keyboard.press("Tab")  # nothing pending: leaving sends nothing
 
@@ -229,7 +238,7 @@ def test_escape_puts_back_the_saved_choice_and_sends_nothing(desktop, live_serve
     expect(page.locator("#your-pick .live-status")).to_contain_text("is saved.")
     assert ratings == [{"importance": 1}]
     page.reload()
-    expect(page.locator(".rate-form select").first).to_have_value("1")
+    expect(checked(page.locator(SCALES).first)).to_have_value("1")
 
 
 def test_a_click_or_space_saves_at_once(desktop, live_server):
@@ -260,3 +269,34 @@ def test_a_click_or_space_saves_at_once(desktop, live_server):
     assert [v["option"] for v in votes] == [
         int(choices.nth(i).get_attribute("value")) for i in (1, 2, 1)
     ]
+
+
+def test_the_importance_segments_are_touch_sized_and_arrow_keys_send_nothing(browser, live_server):
+    """The 0-4 scale at a phone's 390 px: every segment is at least 44 x 44 CSS px, its
+    number shows, and stepping through it with the arrow keys sends no request."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        member_on_page(page, live_server)
+        ratings = posts(page, "/rating")
+        scale = page.locator(SCALES).first
+        segments = scale.locator(".segment")
+        expect(segments).to_have_count(6)  # not rated, 0, 1, 2, 3, 4
+        for i in range(6):
+            box = segments.nth(i).bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, (i, box)
+            assert box["x"] + box["width"] <= 390, (i, box)  # no sideways scrolling
+        expect(segments.nth(3).locator(".seg-num")).to_have_text("2")
+        expect(segments.nth(3).locator(".seg-num")).to_be_visible()
+
+        checked(scale).focus()
+        for key in ("ArrowRight", "ArrowRight", "ArrowDown", "ArrowLeft"):
+            page.keyboard.press(key)
+        expect(checked(scale)).to_have_value("1")
+        expect(status_of(scale)).to_contain_text("Not saved yet")
+        # Enter sends the pending choice: had an arrow sent anything, it went out first.
+        page.keyboard.press("Enter")
+        expect(status_of(scale)).to_contain_text("(1/4)")
+        assert ratings == [{"importance": 1}]
+    finally:
+        context.close()

@@ -159,7 +159,7 @@ def journey(site, ed, me) -> None:
         " WHERE o.comparison_id = %s AND o.name = 'Canoe' AND c.kind = 'pro'",
         (comparison_id,),
     ).fetchone()[0]
-    me.select_option(f"#importance-{canoe_pro}", "4")
+    me.locator(f"#importance-{canoe_pro} label:has(input[value='4'])").click()
     # Saved in place (participate.js); where it says so is being reworked, so wait on
     # the row itself.
     site.wait_until(lambda: rating_of(site, canoe_pro) == [(MEMBER, 4)], 10, "the rating")
@@ -199,7 +199,7 @@ def journey(site, ed, me) -> None:
     assert rating_of(site, canoe_pro) == [(MEMBER, 4)], "the rename keeps the rating"
     me.goto(reader)
     renamed = me.locator(".claim-list.pros li", has_text=RENAMED)
-    expect(renamed.locator(f"#importance-{canoe_pro}")).to_have_value("4")
+    expect(renamed.locator(f"#importance-{canoe_pro} input:checked")).to_have_value("4")
     expect(me.locator(".claim-list", has_text="Canoe carries gear")).to_have_count(0)
     shoot(me, "member-after-rename")
 

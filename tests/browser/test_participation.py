@@ -42,8 +42,7 @@ def test_register_sign_in_vote_and_weigh(desktop, live_server):
     expect(status).to_have_text("Your vote for Python is saved.")
     go.check()
     expect(status).to_have_text("Your vote for Go is saved.")
-    importance = page.locator(".rate-form select").first
-    importance.select_option("4")
+    page.locator(".rate-form").first.locator("label:has(input[value='4'])").click()
     rated = page.locator(".rate-form").first.locator(".rate-status")  # next to the claim
     expect(rated).to_contain_text("(4/4)")
     expect(rated).not_to_have_class(re.compile(r"\bis-error\b"))
@@ -52,7 +51,7 @@ def test_register_sign_in_vote_and_weigh(desktop, live_server):
     page.reload()
     expect(go).to_be_checked()
     expect(python).not_to_be_checked()
-    expect(page.locator(".rate-form select").first).to_have_value("4")
+    expect(page.locator(".rate-form").first.locator("input:checked")).to_have_value("4")
     expect(page.locator(".withdraw-form")).to_be_visible()
     screenshot(page, "participation")
 
@@ -78,11 +77,11 @@ def test_without_javascript_the_save_buttons_vote_and_weigh(browser, live_server
         expect(page.locator(".vote-form input[name=option][data-name='Go']")).to_be_checked()
 
         form = page.locator(".rate-form").first
-        form.locator("select").select_option("2")
+        form.locator("label:has(input[value='2'])").click()  # only checks it, without JS
         form.get_by_role("button", name="Save").click()
-        expect(page.locator(".rate-form select").first).to_have_value("2")
+        expect(page.locator(".rate-form").first.locator("input:checked")).to_have_value("2")
         page.goto(live_server + "/compare/python-vs-go")  # a fresh render: saved on the server
         expect(page.locator(".vote-form input[name=option][data-name='Go']")).to_be_checked()
-        expect(page.locator(".rate-form select").first).to_have_value("2")
+        expect(page.locator(".rate-form").first.locator("input:checked")).to_have_value("2")
     finally:
         context.close()

@@ -8,6 +8,7 @@ from ..catalog.models import Comparison
 from ..discussions.pick_changes import latest_pick_change
 from ..discussions.services import latest_posts
 from ..verdicts.services import page_data
+from ..verdicts.spread import claim_context
 from ..voting.models import IMPORTANCE_LABELS
 
 
@@ -21,6 +22,7 @@ def preview_context(comparison: Comparison) -> dict:
         "community": community,
         "disagreement": community["thread"],
         "importance_labels": IMPORTANCE_LABELS,
+        **claim_context(comparison, community),
         "pick_change": latest_pick_change(comparison.id),
         # For templates that want to leave out what a preview cannot use.
         "preview": True,

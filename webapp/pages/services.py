@@ -232,4 +232,3 @@ def strip(now=None) -> dict[str, list[StripItem]]:
     for row in rows:
         found[row.kind].append(StripItem(*row))
     return found
-

@@ -11,6 +11,7 @@ from ..core.pagination import paginate
 from ..discussions.pick_changes import latest_pick_change
 from ..discussions.services import latest_posts
 from ..verdicts.services import page_data
+from ..verdicts.spread import claim_context
 from ..voting.models import IMPORTANCE_LABELS
 from ..voting.services import member_inputs, votes_of
 from . import services
@@ -53,6 +54,7 @@ def comparison(slug: str):
     return render_template(
         "catalog/comparison.html",
         comparison=found,
+        **claim_context(found, community, request.args.get("claims")),
         inputs=member_inputs(current_user, found),
         latest_posts=latest_posts(found),
         community=community,

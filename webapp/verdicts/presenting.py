@@ -141,6 +141,17 @@ def claim_weights(verdict) -> dict[int, ClaimWeight]:
     }
 
 
+def by_importance(claims: list, weights: dict[int, ClaimWeight]) -> list:
+    """Claims the community weighs most first; claims nobody's rating counts for yet keep
+    the editors' order after them (a stable sort)."""
+
+    def key(claim):
+        w = weights.get(claim.id)
+        return (0, -w.community) if w is not None and w.rated else (1, 0.0)
+
+    return sorted(claims, key=key)
+
+
 def no_votes(verdict) -> bool:
     """Nothing counted: never computed, or every vote withdrawn (or held) since."""
     return (

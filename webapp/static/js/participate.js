@@ -16,9 +16,9 @@
   const saved = { vote: null, ratings: {} };
   const checkedAtLoad = document.querySelector(".vote-form input[name=option][checked]");
   saved.vote = checkedAtLoad ? Number(checkedAtLoad.value) : null;
-  document.querySelectorAll(".rate-form select[data-claim]").forEach(function (select) {
-    const initial = Array.prototype.find.call(select.options, function (o) { return o.defaultSelected; });
-    if (initial && initial.value !== "") saved.ratings[select.dataset.claim] = Number(initial.value);
+  document.querySelectorAll(".rate-form [data-claim]").forEach(function (scale) {
+    const initial = scale.querySelector("input[name=importance][checked]");
+    if (initial && initial.value !== "") saved.ratings[scale.dataset.claim] = Number(initial.value);
   });
 
   function signInHref() {
@@ -40,6 +40,9 @@
       link.textContent = "Sign in again";
       region.append(" ", link);
     }
+    // A refusal must be seen: a control clicked at the bottom edge of the window can
+    // leave its status line (under the control) just out of view.
+    if (kind === "error" && region.scrollIntoView) region.scrollIntoView({ block: "nearest" });
   }
 
   class Refused extends Error {
@@ -155,29 +158,28 @@
     };
   }
 
-  // Keyboard choices. Keys that step through a radio group or a select (and, in a select,
-  // typing a letter) only make a pending choice: the control shows it, its status line
-  // says so (a live region, so it is announced) and nothing is sent. Enter saves it; Esc
-  // puts the saved one back. Leaving the control with a choice pending saves it too: Tab
-  // is a deliberate move, the answer shows beside the control, and otherwise what someone
-  // chose would be silently lost when they go on through the page (the submit buttons
-  // are hidden with JavaScript, so there is nothing else to press). Switching window
-  // keeps focus in the control, so that alone saves nothing; closing the page does.
+  // Keyboard choices. Keys that step through a radio group only make a pending choice:
+  // the control shows it, its status line says so (a live region, so it is announced)
+  // and nothing is sent. Enter saves it; Esc puts the saved one back. Leaving the
+  // control with a choice pending saves it too: Tab is a deliberate move, the answer
+  // shows beside the control, and otherwise what someone chose would be silently lost
+  // when they go on through the page (the submit buttons are hidden with JavaScript, so
+  // there is nothing else to press). Switching window keeps focus in the control, so
+  // that alone saves nothing; closing the page does.
   const PENDING = "Not saved yet \u2014 press Enter to save, Esc to undo.";
   const STEP_KEYS = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
   const pendingControls = [];
 
-  function isStep(event, typing) {
-    if (event.altKey || event.ctrlKey || event.metaKey) return false;  // Alt+Down opens a select
-    return STEP_KEYS.indexOf(event.key) !== -1 || (typing && event.key.length === 1 && event.key !== " ");
+  function isStep(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return false;
+    return STEP_KEYS.indexOf(event.key) !== -1;
   }
 
   // Wires the keyboard rules to a control; commit() sends what it shows. Returns
   // stepped(): whether the change being handled came from a stepping key. The browser
-  // makes that change inside the keydown (or, typing in a select, the keypress), so the
-  // mark is cleared once that event is done: a pick from a list the key only opened (as
-  // arrow keys do on macOS) is then a pick, and saves.
-  function keyboardChoices(control, commit, typing) {
+  // makes that change inside the keydown, so the mark is cleared once that event is done:
+  // a later click is a click, and saves.
+  function keyboardChoices(control, commit) {
     const form = control.form;
     let stepping = false;
     function mark(step) {
@@ -196,9 +198,8 @@
     };
     pendingControls.push(control);
     form.addEventListener("pointerdown", function () { stepping = false; });
-    form.addEventListener("keypress", function (event) { if (typing) mark(isStep(event, true)); });
     form.addEventListener("keydown", function (event) {
-      mark(isStep(event, typing));
+      mark(isStep(event));
       if (event.key === "Enter") {
         event.preventDefault();  // no implicit submission: only a pending choice is sent
         if (control.pending) control.commit();
@@ -223,6 +224,24 @@
     pendingControls.forEach(function (control) { if (control.pending) control.commit(); });
   });
 
+  // A radio group (the vote's options, a claim's 0-4 scale) under the keyboard rules. A
+  // click, a tap or Space on a radio is a click event; so is an arrow key's step in the
+  // browsers (the click comes inside the keydown), told apart by stepped(). unchanged()
+  // says the checked radio is what the server has, so a click on it sends nothing.
+  function radioChoices(control, name, commit, unchanged) {
+    const form = control.form;
+    const stepped = keyboardChoices(control, commit);
+    form.addEventListener("click", function (event) {
+      if (event.target.name !== name) return;
+      if (stepped()) control.hold();
+      else if (control.pending || !unchanged()) control.commit();
+    });
+    // Space on the radio already checked by the arrow keys makes no click: it saves too.
+    form.addEventListener("keyup", function (event) {
+      if (event.key === " " && event.target.checked && control.pending) control.commit();
+    });
+  }
+
   const voteRegion = document.querySelector("#your-pick .live-status");
   function revertVote() { showVote(saved.vote); }
   const voteControl = { form: null, region: voteRegion, revert: revertVote, pending: false };
@@ -234,18 +253,7 @@
       return checked ? Number(checked.value) : null;
     }
     const vote = serial(voteControl, function () { return { option: chosen() }; });
-    const stepped = keyboardChoices(voteControl, vote, false);
-    // A click, a tap or Space on a radio is a click event; so is an arrow key's step in
-    // the browsers (the click comes inside the keydown), told apart by stepped().
-    form.addEventListener("click", function (event) {
-      if (event.target.name !== "option") return;
-      if (stepped()) voteControl.hold();
-      else if (voteControl.pending || chosen() !== saved.vote) voteControl.commit();
-    });
-    // Space on the radio already checked by the arrow keys makes no click: it saves too.
-    form.addEventListener("keyup", function (event) {
-      if (event.key === " " && event.target.checked && voteControl.pending) voteControl.commit();
-    });
+    radioChoices(voteControl, "option", vote, function () { return chosen() === saved.vote; });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (chosen() !== null) voteControl.commit();
@@ -260,26 +268,29 @@
   });
 
   document.querySelectorAll('form[data-enhance="rate"]').forEach(function (form) {
-    const select = form.querySelector("select");
+    const claim = form.querySelector("[data-claim]").dataset.claim;
+    const radios = form.querySelectorAll("input[name=importance]");
+    function chosen() {
+      const checked = form.querySelector("input[name=importance]:checked");
+      return checked && checked.value !== "" ? Number(checked.value) : null;
+    }
+    function savedValue() {
+      const value = saved.ratings[claim];
+      return value === undefined ? null : value;
+    }
     const control = {
       form: form,
       region: form.querySelector(".rate-status"),
       pending: false,
       revert: function () {
-        const value = saved.ratings[select.dataset.claim];
-        select.value = value === undefined || value === null ? "" : String(value);
+        const value = savedValue();
+        radios.forEach(function (radio) {
+          radio.checked = radio.value === (value === null ? "" : String(value));
+        });
       },
     };
-    const rate = serial(control, function () {
-      return { importance: select.value === "" ? null : Number(select.value) };
-    });
-    const stepped = keyboardChoices(control, rate, true);
-    // A pick from the opened list (mouse, touch, or Enter in the list) changes with no
-    // stepping key on the page: it saves at once.
-    select.addEventListener("change", function () {
-      if (stepped()) control.hold();
-      else control.commit();
-    });
+    const rate = serial(control, function () { return { importance: chosen() }; });
+    radioChoices(control, "importance", rate, function () { return chosen() === savedValue(); });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       control.commit();

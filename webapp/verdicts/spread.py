@@ -1,0 +1,87 @@
+"""How a comparison's claim ratings spread over the 0-4 importance scale: plain counts of
+the ratings the verdict counts (a rater whose trust weight is zero, e.g. suspended or with
+voided votes, is left out as the verdict leaves them out), for every claim of the page
+in one grouped statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..accounts.models import User
+from ..accounts.trust import TrustRules
+from ..accounts.trust_sql import trust_weight_sql
+from ..core.clock import utcnow
+from ..extensions import db
+from ..voting.models import ClaimRating
+from .presenting import by_importance
+
+SCALE = range(5)  # importance 0 (does not matter) to 4 (matters most)
+
+
+@dataclass(frozen=True)
+class Spread:
+    counts: tuple[int, ...]  # ratings counted at each importance 0-4
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def heights(self) -> list[float]:
+        """Each bar's height as a share of the tallest (0-1): the shape, not the size."""
+        top = max(self.counts) or 1
+        return [n / top for n in self.counts]
+
+    @property
+    def text(self) -> str:
+        """The strip in words, for screen readers and the tooltip."""
+        by_level = " · ".join(f"{level}: {n}" for level, n in zip(SCALE, self.counts, strict=True))
+        return f"Ratings counted by importance (0 to 4): {by_level}"
+
+
+def claim_spreads(comparison_id: int, now=None, rules: TrustRules | None = None) -> dict:
+    """claim id -> Spread, for the claims that have at least one counted rating."""
+    dialect = db.session.get_bind().dialect.name
+    rules = rules or TrustRules.from_config(current_app.config)
+    weight = trust_weight_sql(dialect, now or utcnow(), rules)
+    rows = db.session.execute(
+        sa.select(ClaimRating.claim_id, ClaimRating.importance, sa.func.count())
+        .join(User, User.id == ClaimRating.user_id)
+        .where(ClaimRating.comparison_id == comparison_id, weight > 0)
+        .group_by(ClaimRating.claim_id, ClaimRating.importance)
+    ).all()
+    counts: dict[int, list[int]] = {}
+    for claim_id, importance, n in rows:
+        counts.setdefault(claim_id, [0] * len(SCALE))[importance] += n
+    return {claim_id: Spread(tuple(c)) for claim_id, c in counts.items()}
+
+
+# The comparison page's order of each option's pros and cons (?claims=).
+CLAIM_ORDERS = {"page": "Editors’ order", "weight": "What matters most"}
+DEFAULT_CLAIM_ORDER = "page"
+
+
+def read_claim_order(raw: str | None) -> str:
+    """Any unknown value is the editors' order, never an error."""
+    return raw if raw in CLAIM_ORDERS else DEFAULT_CLAIM_ORDER
+
+
+def claim_lists(comparison, weights: dict, order: str = DEFAULT_CLAIM_ORDER) -> dict:
+    """option id -> {"pros": [...], "cons": [...]} in ``order``, with every claim's
+    spread of ratings (one grouped statement for the whole page) under "spreads"."""
+    pick = (lambda claims: by_importance(claims, weights)) if order == "weight" else list
+    lists = {o.id: {"pros": pick(o.pros), "cons": pick(o.cons)} for o in comparison.options}
+    return {"options": lists, "spreads": claim_spreads(comparison.id)}
+
+
+def claim_context(comparison, community: dict, raw_order: str | None = None) -> dict:
+    """What the comparison template needs to list the claims (reader page and preview)."""
+    order = read_claim_order(raw_order)
+    return {
+        "claim_order": order,
+        "claim_orders": CLAIM_ORDERS,
+        "claim_lists": claim_lists(comparison, community["card"].claims, order),
+    }
