@@ -1,8 +1,9 @@
 """Participation controls that are safe to use, in Chromium: the answer to a rating shows
 next to that claim (in view, however far down), a refused or failed save puts the saved
 value back and says "Not saved" beside the control in the error colour, an expired
-session says to sign in again, quick changes send one request at a time, and a keyboard
-choice waits for Enter (or leaving the control) while a click saves at once."""
+session says to sign in again and keeps the choice for after signing in, quick changes
+send one request at a time, and a keyboard choice waits for Enter (or leaving the
+control) while a click saves at once."""
 
 from __future__ import annotations
 
@@ -121,7 +122,7 @@ def test_a_refused_rating_goes_back_to_the_saved_value_and_says_so(desktop, tigh
     expect(checked(scales.nth(2))).to_have_value("")
 
 
-def test_an_expired_session_says_sign_in_again_and_resets_the_vote(desktop, live_server):
+def test_an_expired_session_says_sign_in_again_and_keeps_the_vote(desktop, live_server):
     page = desktop
     member_on_page(page, live_server)
     choices = page.locator(".vote-form input[name=option]")
@@ -129,11 +130,11 @@ def test_an_expired_session_says_sign_in_again_and_resets_the_vote(desktop, live
     choices.nth(1).click()  # .check() would insist it stays checked
     status = page.locator("#your-pick .live-status")
     expect(status).to_contain_text(
-        "Your session has expired — sign in again; your choice was not saved."
+        "Your session has expired. Not saved yet — sign in again to save it."
     )
-    expect(status).to_have_class(re.compile(r"\bis-error\b"))
-    for i in range(choices.count()):
-        expect(choices.nth(i)).not_to_be_checked()
+    expect(status).to_have_class(re.compile(r"\bis-pending\b"))
+    expect(choices.nth(1)).to_be_checked()  # the choice stays on screen, unsaved
+    expect(page.locator(".vote-form")).to_have_class(re.compile(r"\bis-pending\b"))
     link = status.get_by_role("link", name="Sign in again")
     expect(link).to_have_attribute("href", f"/login?next=%2Fcompare%2F{SLUG}")
     assert "csrf" not in page.locator("body").inner_text().lower()
@@ -300,3 +301,44 @@ def test_the_importance_segments_are_touch_sized_and_arrow_keys_send_nothing(bro
         assert ratings == [{"importance": 1}]
     finally:
         context.close()
+
+
+def test_a_rating_refused_for_an_expired_session_waits_for_enter_after_signing_in(
+    desktop, live_server
+):
+    """The choice survives signing in again: shown pending on return, never sent unasked,
+    saved by Enter."""
+    page = desktop
+    name = f"ctl-{uuid.uuid4().hex[:8]}"
+    register_page(page, live_server, name, PASSWORD)
+    page.goto(f"{live_server}/compare/{SLUG}")
+    ratings = posts(page, "/rating")
+    page.context.clear_cookies()  # the session is gone; the page still holds its token
+    choose(page.locator(SCALES).nth(1), "3")
+    status = status_of(page.locator(SCALES).nth(1))
+    expect(status).to_contain_text("Not saved yet — sign in again to save it.")
+    expect(status).to_have_class(re.compile(r"\bis-pending\b"))
+    expect(checked(page.locator(SCALES).nth(1))).to_have_value("3")
+    assert ratings == [{"importance": 3}]  # sent once, refused
+
+    status.get_by_role("link", name="Sign in again").click()
+    page.fill("#login", name)
+    page.fill("#password", PASSWORD)
+    page.locator(".form-page form").get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server}/compare/{SLUG}")
+    scale = page.locator(SCALES).nth(1)
+    expect(status_of(scale)).to_have_text("Not saved yet — press Enter to save, Esc to undo.")
+    expect(checked(scale)).to_have_value("3")
+    expect(scale.locator("xpath=ancestor::form[1]")).to_have_class(re.compile(r"\bis-pending\b"))
+    assert ratings == [{"importance": 3}]  # nothing sent on return
+
+    checked(scale).focus()
+    page.keyboard.press("Enter")
+    expect(status_of(scale)).to_contain_text("(3/4)")
+    assert ratings == [{"importance": 3}, {"importance": 3}]
+
+    page.reload()  # saved, and not offered again
+    scale = page.locator(SCALES).nth(1)
+    expect(checked(scale)).to_have_value("3")
+    expect(status_of(scale)).to_be_empty()
+    assert len(ratings) == 2

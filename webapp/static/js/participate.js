@@ -5,6 +5,9 @@
 // the saved value back and says "Not saved" beside it.
 // Arrow keys never save (issue 13): a choice made by stepping with the keyboard is only
 // pending until Enter (or leaving the control) saves it; a click or a tap saves at once.
+// A choice refused because the session ended is kept (issue 13): the control goes on
+// showing it as pending, and it is remembered in sessionStorage so that, back on this
+// page after signing in, it is shown pending again, for Enter to save; never sent unasked.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -46,7 +49,24 @@
   }
 
   class Refused extends Error {
-    constructor(message, signIn) { super(message); this.signIn = signIn; }
+    constructor(message, signIn, reason) { super(message); this.signIn = signIn; this.reason = reason; }
+  }
+
+  // Unsaved choices by control, for this page only (the path is in the key).
+  const MEMO = "crowdpick-unsaved:" + window.location.pathname + ":";
+  function remember(memo, value) {
+    try { window.sessionStorage.setItem(MEMO + memo, JSON.stringify({ value: value })); } catch (e) { /* storage off */ }
+  }
+  function forget(memo) {
+    try { window.sessionStorage.removeItem(MEMO + memo); } catch (e) { /* storage off */ }
+  }
+  // The remembered choice, taken out of storage (it is offered once); undefined if none.
+  function recall(memo) {
+    let raw = null;
+    try { raw = window.sessionStorage.getItem(MEMO + memo); } catch (e) { return undefined; }
+    if (raw === null) return undefined;
+    forget(memo);
+    try { return JSON.parse(raw).value; } catch (e) { return undefined; }
   }
 
   async function send(form, body) {
@@ -70,11 +90,14 @@
     try { data = await response.json(); } catch (e) { /* non-JSON error page */ }
     if (!response.ok) {
       if (response.status === 401) {
-        throw new Refused("You are signed out \u2014 sign in again; your choice was not saved.", signInHref());
+        throw new Refused("You are signed out \u2014 sign in again; your choice was not saved.", signInHref(),
+          "You are signed out.");
       }
       let message = data.message || "That did not work (" + response.status + ").";
       if (!/not saved/i.test(message)) message = "Not saved: " + message;
-      throw new Refused(message, data.sign_in ? signInHref() : null);  // this page, whatever the referrer
+      // this page, whatever the referrer
+      if (data.sign_in) throw new Refused(message, signInHref(), "Your session has expired.");
+      throw new Refused(message, null);
     }
     return data;
   }
@@ -131,11 +154,20 @@
         // An answer overtaken by a newer choice must not put the older one back on the page.
         if (isLatest && !isLatest()) return;
         applyState(state);
+        if (control.memo) forget(control.memo);  // saved after all: nothing to offer later
         if (control.pending) show(control.region, PENDING, "pending");  // a newer choice waits
         else show(control.region, state.message, "saved");
       })
       .catch(function (error) {
         if (isLatest && !isLatest()) return;  // the newer choice is sent next; it answers
+        if (error.reason && control.memo && !control.pending) {
+          // Signed out: keep the choice on screen, marked unsaved, and remember it.
+          remember(control.memo, control.chosen());
+          form.classList.add("is-pending");
+          show(control.region, error.reason + " " + STRANDED, "pending", error.signIn);
+          if (control.region && control.region.scrollIntoView) control.region.scrollIntoView({ block: "nearest" });
+          return;
+        }
         if (!control.pending) control.revert();  // never undo a choice still waiting for Enter
         show(control.region, error.message, "error", error.signIn);
       })
@@ -167,6 +199,7 @@
   // there is nothing else to press). Switching window keeps focus in the control, so
   // that alone saves nothing; closing the page does.
   const PENDING = "Not saved yet \u2014 press Enter to save, Esc to undo.";
+  const STRANDED = "Not saved yet \u2014 sign in again to save it.";
   const STEP_KEYS = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
   const pendingControls = [];
 
@@ -242,6 +275,15 @@
     });
   }
 
+  // Back on the page after signing in: a choice the expired session refused is shown
+  // again as pending (Enter saves it, Esc undoes it), unless the server already has it.
+  // choose(value) checks it in the control and says whether it could.
+  function offerRemembered(control, savedValue, choose) {
+    const value = recall(control.memo);
+    if (value === undefined || value === savedValue()) return;
+    if (choose(value)) control.hold();
+  }
+
   const voteRegion = document.querySelector("#your-pick .live-status");
   function revertVote() { showVote(saved.vote); }
   const voteControl = { form: null, region: voteRegion, revert: revertVote, pending: false };
@@ -254,6 +296,14 @@
     }
     const vote = serial(voteControl, function () { return { option: chosen() }; });
     radioChoices(voteControl, "option", vote, function () { return chosen() === saved.vote; });
+    voteControl.memo = "vote";
+    voteControl.chosen = chosen;
+    offerRemembered(voteControl, function () { return saved.vote; }, function (value) {
+      const input = form.querySelector('input[name=option][value="' + value + '"]');
+      if (!input) return false;  // that option is gone
+      input.checked = true;
+      return true;
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (chosen() !== null) voteControl.commit();
@@ -289,8 +339,17 @@
         });
       },
     };
+    control.memo = "rating:" + claim;
+    control.chosen = chosen;
     const rate = serial(control, function () { return { importance: chosen() }; });
     radioChoices(control, "importance", rate, function () { return chosen() === savedValue(); });
+    offerRemembered(control, savedValue, function (value) {
+      const wanted = value === null ? "" : String(value);
+      const input = Array.prototype.find.call(radios, function (radio) { return radio.value === wanted; });
+      if (!input) return false;
+      input.checked = true;
+      return true;
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       control.commit();
