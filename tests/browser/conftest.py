@@ -26,21 +26,30 @@ CHROMIUM_ARGS = [
 ]
 
 
+DEMO = ROOT / "webapp" / "catalog" / "demo"
+
+
+def import_demo(paths=(DEMO,)) -> None:
+    """The demo comparisons (or some of their page files), published, into the current
+    app's database; every file must import."""
+    outcomes = list(import_paths(list(paths), dry_run=False, status="published", max_bytes=10**6))
+    assert outcomes and all(o.status == "imported" for o in outcomes)
+    db.session.commit()
+
+
+def demo_app(tmp_path_factory, name: str, **overrides):
+    """An app on its own SQLite file with the demo comparisons imported."""
+    tmp = tmp_path_factory.mktemp(name)
+    app = make_app(tmp, f"sqlite:///{tmp / 'site.sqlite3'}", **overrides)
+    with app.app_context():
+        import_demo()
+        db.session.remove()
+    return app
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("live")
-    app = make_app(tmp, f"sqlite:///{tmp / 'live.sqlite3'}")
-    with app.app_context():
-        outcomes = list(
-            import_paths(
-                [ROOT / "webapp" / "catalog" / "demo"],
-                dry_run=False,
-                status="published",
-                max_bytes=10**6,
-            )
-        )
-        assert all(o.status == "imported" for o in outcomes)
-        db.session.remove()
+    app = demo_app(tmp_path_factory, "live")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -13,17 +13,18 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import ROOT, make_app, missing_service
+from tests.conftest import ROOT, missing_service
 from tests.helpers import sign_in_page
 from tests.integrity import seeding
 from tests.live import serve_in_thread
-from webapp.catalog.importer.runner import import_paths
 from webapp.catalog.models import Tag
 from webapp.discussions import moderation
 from webapp.discussions.models import Post, Thread
 from webapp.extensions import db
 from webapp.pages.demo import seed
 from webapp.voting.services import cast_vote
+
+from .conftest import demo_app
 
 pytestmark = pytest.mark.browser
 
@@ -47,18 +48,8 @@ def axe_script() -> Path:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The demo comparisons with the demo activity, a member who voted and an admin."""
-    tmp = tmp_path_factory.mktemp("axe")
-    app = make_app(tmp, f"sqlite:///{tmp / 'axe.sqlite3'}")
+    app = demo_app(tmp_path_factory, "axe")
     with app.app_context():
-        list(
-            import_paths(
-                [ROOT / "webapp" / "catalog" / "demo"],
-                dry_run=False,
-                status="published",
-                max_bytes=10**6,
-            )
-        )
-        db.session.commit()
         assert seed(echo=lambda _: None)
         voter = factories.user(VOTER, age_days=200, verified=True, active_days=10)
         factories.user(ADMIN, role="admin", age_days=400)

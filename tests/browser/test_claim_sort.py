@@ -7,11 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import ROOT, make_app
 from tests.live import serve_in_thread
-from webapp.catalog.importer.runner import import_paths
 from webapp.catalog.services import get_published
 from webapp.extensions import db
+
+from .conftest import demo_app
 
 pytestmark = pytest.mark.browser
 
@@ -22,17 +22,8 @@ SLUG = "python-vs-go"
 def site(tmp_path_factory):
     """Demo content on SQLite; on Python vs Go two members rate the first option's last
     pro 4 and its first pro 0, so the two orders differ. Yields (base, first, last)."""
-    tmp = tmp_path_factory.mktemp("claim-sort")
-    app = make_app(tmp, f"sqlite:///{tmp / 'site.sqlite3'}")
+    app = demo_app(tmp_path_factory, "claim-sort")
     with app.app_context():
-        list(
-            import_paths(
-                [ROOT / "webapp" / "catalog" / "demo"],
-                dry_run=False,
-                status="published",
-                max_bytes=10**6,
-            )
-        )
         from webapp.voting.services import rate_claim
 
         comp = get_published(SLUG)

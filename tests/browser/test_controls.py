@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from tests.conftest import ROOT, make_app
+from tests.conftest import make_app
 from tests.helpers import register_page
-from webapp.catalog.importer.runner import import_paths
+from tests.live import serve_in_thread
 from webapp.extensions import db
+
+from .conftest import DEMO, import_demo
 
 pytestmark = pytest.mark.browser
 
@@ -42,15 +42,10 @@ def tight_server(tmp_path_factory):
         RATELIMIT_STORAGE_OPTIONS={},
     )
     with app.app_context():
-        demo = ROOT / "webapp" / "catalog" / "demo" / f"{SLUG}.txt"
-        outcomes = list(import_paths([demo], dry_run=False, status="published", max_bytes=10**6))
-        assert [o.status for o in outcomes] == ["imported"]
+        import_demo([DEMO / f"{SLUG}.txt"])
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve_in_thread(app) as base:
+        yield base
 
 
 def member_on_page(page, base: str):

@@ -7,27 +7,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
-from tests.conftest import ROOT, make_app
 from tests.live import serve_in_thread
-from webapp.catalog.importer.runner import import_paths
 from webapp.extensions import db
 from webapp.pages.demo import seed
+
+from .conftest import demo_app
 
 
 @pytest.fixture(scope="module")
 def seeded_site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("seeded")
-    app = make_app(tmp, f"sqlite:///{tmp / 'site.sqlite3'}")
+    app = demo_app(tmp_path_factory, "seeded")
     with app.app_context():
-        list(
-            import_paths(
-                [ROOT / "webapp" / "catalog" / "demo"],
-                dry_run=False,
-                status="published",
-                max_bytes=10**6,
-            )
-        )
-        db.session.commit()
         assert seed(echo=lambda _: None)
         db.session.remove()
     with serve_in_thread(app) as base:

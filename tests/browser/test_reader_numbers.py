@@ -10,12 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import ROOT, make_app
 from tests.helpers import sign_in_page
 from tests.live import serve_in_thread
-from webapp.catalog.importer.runner import import_paths
 from webapp.catalog.services import get_published
 from webapp.extensions import db
+
+from .conftest import demo_app
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +27,8 @@ PHONE_HEADER_MAX = 80  # px: the header used to take about 240 px at 390 px wide
 def site(tmp_path_factory):
     """Demo content on SQLite (verdicts recomputed in-process); on Python vs Go a member,
     "against", voted against the editors' pick."""
-    tmp = tmp_path_factory.mktemp("reader")
-    app = make_app(tmp, f"sqlite:///{tmp / 'site.sqlite3'}")
+    app = demo_app(tmp_path_factory, "reader")
     with app.app_context():
-        list(
-            import_paths(
-                [ROOT / "webapp" / "catalog" / "demo"],
-                dry_run=False,
-                status="published",
-                max_bytes=10**6,
-            )
-        )
         from webapp.voting.services import cast_vote
 
         comp = get_published(SLUG)

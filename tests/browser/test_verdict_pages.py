@@ -12,15 +12,13 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import ROOT, make_app
 from tests.helpers import sign_in_page
 from tests.live import serve_in_thread
 from tests.workers_harness import stack
-from webapp.catalog.importer.runner import import_paths
 from webapp.catalog.services import get_published
 from webapp.extensions import db
 
-from .conftest import screenshot
+from .conftest import demo_app, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -98,17 +96,8 @@ def _counted(app, slug: str) -> int:
 def contested_site(tmp_path_factory):
     """Demo content where the community has turned against the editors on Python vs Go,
     with a history that flips once; SQLite, verdicts recomputed in-process."""
-    tmp = tmp_path_factory.mktemp("contested")
-    app = make_app(tmp, f"sqlite:///{tmp / 'site.sqlite3'}")
+    app = demo_app(tmp_path_factory, "contested")
     with app.app_context():
-        list(
-            import_paths(
-                [ROOT / "webapp" / "catalog" / "demo"],
-                dry_run=False,
-                status="published",
-                max_bytes=10**6,
-            )
-        )
         from webapp.voting.services import cast_vote, rate_claim
 
         comp = get_published("python-vs-go")
