@@ -1,0 +1,1 @@
+"""The integrators' API under /api/v1 (issue 15)."""

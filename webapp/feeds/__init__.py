@@ -1,0 +1,1 @@
+"""Atom feeds and the embeddable verdict badge (issue 15)."""
