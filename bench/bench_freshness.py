@@ -1,5 +1,5 @@
 """Freshness: from a vote's response to a committed community verdict that counts it, at a
-steady 200 votes/s. Target: p95 <= 1.5 s.
+steady 200 votes/s. Target: p95 <= 1.5 s over HTTP (MET / NOT MET printed per run).
 
 A watcher polls community_verdicts every 10 ms. A vote is shown by the first verdict whose
 computed_at (taken by the worker before it reads the votes) is at or after the vote's
@@ -170,8 +170,7 @@ gunicorn -w 2, Celery worker -c 2, watcher polling community_verdicts every 10 m
             local.voter.vote(member.id, comp.id, option)
             return 200
 
-        # Few writers: many concurrent writers on one comparison queue on its row lock
-        # (see bench_coalescing), and 200/s needs only a couple in flight.
+        # Few writers: 200/s needs only a couple in flight.
         with c.CpuMeter([web, worker], site.database) as queue_cpu:
             queued = run_phase(
                 site, "queue (SqlVoter)", queue_comps, members, queue_vote, watcher, in_flight=8
@@ -249,26 +248,23 @@ gunicorn -w 2, Celery worker -c 2, watcher polling community_verdicts every 10 m
         )
         c.memory_table([web, worker])
 
-        judged = http if http["rate"] >= 0.9 * RATE else queued
-        p95 = c.pct(judged["freshness"], 95)
-        reached = judged["rate"] >= 0.9 * RATE
-        how = (
-            "over HTTP"
-            if judged is http
-            else f"through the queue path (HTTP reached only {http['rate']:.0f} votes/s here)"
-        )
-        fresh_ok = p95 <= TARGET and judged["unseen"] == 0
-        c.verdict_line(
-            reached and fresh_ok,
-            f"p95 freshness {p95:.2f} s at {judged['rate']:.0f} votes/s {how} "
-            f"(target <= {TARGET} s at {RATE:.0f}/s)"
-            + (
-                ""
-                if reached
-                else f"; {'within' if fresh_ok else 'over'} the bound, but this machine did "
-                f"not sustain {RATE:.0f} votes/s"
-            ),
-        )
+        # The target is over HTTP (issue 14, item 4): judged on the HTTP run alone; the
+        # queue run says what the design allows when this machine cannot serve the rate.
+        for run, how in ((http, "over HTTP"), (queued, "through the queue path (reference)")):
+            p95 = c.pct(run["freshness"], 95)
+            reached = run["rate"] >= 0.9 * RATE
+            fresh_ok = p95 <= TARGET and run["unseen"] == 0
+            c.verdict_line(
+                reached and fresh_ok,
+                f"p95 freshness {p95:.2f} s at {run['rate']:.0f} votes/s {how} "
+                f"(target <= {TARGET} s at {RATE:.0f}/s)"
+                + (
+                    ""
+                    if reached
+                    else f"; {'within' if fresh_ok else 'over'} the bound, but this machine "
+                    f"did not sustain {RATE:.0f} votes/s"
+                ),
+            )
         print(f"  machine: {c.loadavg()} at end")
 
 

@@ -812,11 +812,12 @@ def cast_vote_in_app(app, user_id: int, comparison_id: int, option_id: int) -> N
 
 
 class SqlVoter:
-    """Writes a vote with exactly the statements cast_vote sends (the upsert, the member's
-    active-day mark on their first participation of the day, the comparison's inputs
-    mark) and commits, then hands the comparison to the app's own queue.dispatch (Redis
-    SET NX + Celery send_task), as changes.commit() does. It skips the ORM and Flask, so a
-    small machine can offer rates the HTTP path cannot; one instance per thread."""
+    """Writes a vote with the statements cast_vote sends (the upsert, the member's
+    active-day mark on their first participation of the day, the appended input mark of
+    catalog/changes.py) and commits, then hands the comparison to the app's own
+    queue.dispatch (Redis SET NX + Celery send_task), as changes.commit() does. It skips
+    the ORM and Flask, so a small machine can offer rates the HTTP path cannot; one
+    instance per thread."""
 
     def __init__(self, app, database_url: str):
         import psycopg
@@ -847,8 +848,7 @@ class SqlVoter:
                 )
                 self.active_today.add(user_id)
             self.conn.execute(
-                "UPDATE comparisons SET inputs_version = inputs_version + 1,"
-                " inputs_changed_at = now() WHERE id = %(c)s",
+                "INSERT INTO input_changes (comparison_id, changed_at) VALUES (%(c)s, now())",
                 {"c": comparison_id},
             )
         with self.app.app_context():
@@ -903,3 +903,93 @@ class VerdictWatcher(threading.Thread):
     def stop(self) -> None:
         self.halt.set()
         self.join(timeout=5)
+
+
+# ---------------------------------------------------------------------------------------
+# Round trips of one vote (the same counting as tests/voting/test_vote_budget.py)
+
+
+def vote_round_trips(site_: Site, member: Member, comp: ComparisonInfo, votes: int = 20):
+    """Votes through the app in this process (Flask test client: the same code as the
+    gunicorn workers), counting the SQL statements the engine sends and the commands this
+    bench's Redis DB receives (MONITOR; commands a Lua script runs inside the server are
+    not round trips). Returns (statements per vote, Redis commands per vote, the last
+    vote's Redis commands); the first vote, which queues the recompute, is left out."""
+    import re as re_
+    from urllib.parse import urlparse
+
+    import redis
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    app = site_.app
+    client = app.test_client()
+    headers = {"User-Agent": USER_AGENT}
+    login = client.get("/login", headers=headers).get_data(as_text=True)
+    token = re_.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
+    form = {"login": member.username, "password": PASSWORD, "csrf_token": token}
+    if client.post("/login", data=form, headers=headers).status_code != 302:
+        raise RuntimeError("in-process sign-in failed")
+    page = client.get(f"/compare/{comp.slug}", headers=headers).get_data(as_text=True)
+    csrf = re_.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    db_index = int(urlparse(REDIS_URL).path.strip("/") or 0)
+
+    def one(n: int) -> None:
+        response = client.post(
+            f"/compare/{comp.slug}/vote",
+            json={"option": comp.options[n % len(comp.options)]},
+            headers={**headers, "X-CSRFToken": csrf},
+        )
+        if response.status_code != 200:
+            raise RuntimeError(f"in-process vote: {response.status_code}")
+
+    with app.app_context():
+        engine = db.engine
+    one(0)
+    monitor = redis.Redis.from_url(REDIS_URL).monitor()
+    monitor.__enter__()
+    seen: list[dict] = []
+    def listen() -> None:
+        with contextlib.suppress(Exception):  # ends when the monitor connection closes
+            for entry in monitor.listen():
+                seen.append(entry)
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    control = redis.Redis.from_url(REDIS_URL)
+    statements: list[int] = []
+    commands: list[list[str]] = []
+    try:
+        for n in range(1, votes + 1):
+            begin, end = f"bench-rt-{n}-begin", f"bench-rt-{n}-end"
+            control.echo(begin)
+            sent: list[str] = []
+
+            def record(*_args, _sent=sent, **_kw):
+                _sent.append("sql")
+
+            event.listen(engine, "before_cursor_execute", record)
+            try:
+                one(n)
+            finally:
+                event.remove(engine, "before_cursor_execute", record)
+            control.echo(end)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not any(end in e["command"] for e in seen):
+                time.sleep(0.005)
+            marks = [i for i, e in enumerate(seen) if begin in e["command"] or end in e["command"]]
+            window = seen[marks[0] + 1 : marks[-1]] if len(marks) == 2 else []
+            commands.append(
+                [
+                    e["command"][:60]
+                    for e in window
+                    if e.get("client_type") != "lua" and int(e.get("db", db_index)) == db_index
+                ]
+            )
+            statements.append(len(sent))
+    finally:
+        with contextlib.suppress(Exception):
+            monitor.__exit__(None, None, None)
+        control.close()
+    return median(statements), median([len(c) for c in commands]), commands[-1]

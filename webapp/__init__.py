@@ -81,6 +81,7 @@ def register_domain_wiring(app: Flask) -> None:
 def register_models() -> None:
     # Every table on the metadata, for Alembic and for relationships between domains.
     from .accounts import models as _accounts  # noqa: F401
+    from .api import models as _api  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
     from .catalog import revisions as _revisions  # noqa: F401
     from .discussions import models as _discussions  # noqa: F401
@@ -107,11 +108,16 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    from .core import limits
+
+    limits.init_app(app)  # Retry-After on refusals (the limiter's headers are off)
     from .accounts.auth import init_login
     from .background import init_celery
+    from .core import cached
 
     init_login(app, login_manager)
     init_celery(app)
+    cached.init_app(app)
 
 
 @event.listens_for(Engine, "connect")
@@ -145,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     from .discussions.moderation_views import bp as moderation_bp
     from .discussions.views import bp as discussions_bp
     from .editor.views import bp as editor_bp
+    from .feeds.views import bp as feeds_bp
     from .integrity.views import bp as integrity_bp
     from .modlog.views import bp as modlog_bp
     from .notifications.views import bp as notifications_bp
@@ -165,6 +172,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(editor_bp)
     app.register_blueprint(modlog_bp)
     app.register_blueprint(notifications_bp)
+    from .api import views as api_views
+
+    api_views.register(app)  # /api: flask-smorest's Api and its blueprints
+    app.register_blueprint(feeds_bp)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -172,6 +183,9 @@ def register_error_pages(app: Flask) -> None:
 
     errors.register(app)
     security.register(app)
+    from .api import views as api_views
+
+    api_views.register_errors(app)  # after the site's handlers: /api answers problem+json
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -97,7 +97,9 @@ def from_environment(instance_path: Path | None = None) -> dict:
             else {}
         ),
         "REDIS_TIMEOUT": redis_timeout,
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Off: X-RateLimit-* headers cost two Redis round trips on every limited request
+        # (a vote's largest Redis cost). A refusal still says Retry-After (core/limits.py).
+        "RATELIMIT_HEADERS_ENABLED": False,
         # Keeps several deployments (or test runs) on one Redis apart.
         "RATELIMIT_KEY_PREFIX": env("CROWDPICK_RATELIMIT_PREFIX") or "crowdpick",
         # A Redis outage must not block votes: fall back to per-process memory.
@@ -140,6 +142,8 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "MAIL_TARGET_LIMIT": env("CROWDPICK_MAIL_TARGET_LIMIT") or "3 per hour",
         # Discussions.
         "POST_RATE_LIMIT": env("CROWDPICK_POST_RATE_LIMIT") or "6 per minute",
+        # Reads of /api per client (token's member, else address); writes use the limits above.
+        "API_RATE_LIMIT": env("CROWDPICK_API_RATE_LIMIT") or "120 per minute",
         "POST_MAX_CHARS": int(env("CROWDPICK_POST_MAX_CHARS") or 5000),
         "POST_EDIT_WINDOW_MINUTES": int(env("CROWDPICK_POST_EDIT_WINDOW_MINUTES") or 30),
         "NEW_ACCOUNT_DAYS": float(env("CROWDPICK_NEW_ACCOUNT_DAYS") or 2),
@@ -221,4 +225,22 @@ def from_environment(instance_path: Path | None = None) -> dict:
         # Celery workers serve their own /metrics on this port (0: off).
         "WORKER_METRICS_PORT": int(env("CROWDPICK_WORKER_METRICS_PORT") or 0),
         "LOG_LEVEL": env("LOG_LEVEL") or "INFO",
+        # Signed-out comparison and home pages from a cache (webapp/pages/cache.py): on
+        # Redis when REDIS_URL is set, else in this process (SimpleCache). Keys carry the
+        # versions of what a page shows, so the timeout only bounds the memory and what
+        # changes with the clock alone; MAX_AGE is the public Cache-Control for proxies.
+        "PAGE_CACHE": _bool(env("CROWDPICK_PAGE_CACHE"), True),
+        "PAGE_CACHE_TIMEOUT": int(env("CROWDPICK_PAGE_CACHE_TIMEOUT") or 300),
+        "PAGE_CACHE_MAX_AGE": int(env("CROWDPICK_PAGE_CACHE_MAX_AGE") or 15),
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_REDIS_DB": None,  # the database named in REDIS_URL
+        "CACHE_KEY_PREFIX": (env("CROWDPICK_CACHE_PREFIX") or "crowdpick") + ":page:",
+        "CACHE_DEFAULT_TIMEOUT": int(env("CROWDPICK_PAGE_CACHE_TIMEOUT") or 300),
+        "CACHE_THRESHOLD": 200,  # SimpleCache: pages kept at most (about 100 KB each)
+        "CACHE_OPTIONS": (
+            {"socket_connect_timeout": redis_timeout, "socket_timeout": redis_timeout}
+            if redis_url
+            else {}
+        ),
     }

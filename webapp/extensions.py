@@ -1,5 +1,6 @@
 """Extension objects, created unbound and attached in create_app()."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -24,3 +25,6 @@ csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, so limits are
 # shared by every process; memory in the one-machine default.
 limiter = Limiter(key_func=get_remote_address)
+# Signed-out pages and chart fragments (webapp/core/cached.py): Redis with REDIS_URL, else
+# in-process. No Jinja {% cache %} tag: its errors would fail the page.
+cache = Cache(with_jinja2_ext=False)

@@ -10,6 +10,7 @@ from tests.conftest import make_app
 from tests.workers_harness import RedisServer
 from webapp import create_app
 from webapp.core import health
+from webapp.extensions import limiter
 
 
 def sqlite_app(tmp_path, **overrides):
@@ -97,7 +98,16 @@ def test_worker_heartbeat_age_when_required(tmp_path, redis_server):
     assert "last sweep 300" in response.get_json()["checks"]["worker_heartbeat"]["error"]
 
 
-def test_probes_are_never_rate_limited(tmp_path):
+@pytest.fixture()
+def default_limit_undone():
+    """Flask-Limiter keeps a default limit on the (one, global) limiter once an app set
+    it, for every app made later in this process: take it off again afterwards, or later
+    tests meet "2 per minute" on every page."""
+    yield
+    limiter.limit_manager.set_default_limits([])
+
+
+def test_probes_are_never_rate_limited(tmp_path, default_limit_undone):
     # A site-wide default limit: pages run into it, the probes never do.
     app = sqlite_app(tmp_path, RATELIMIT_DEFAULT="2 per minute")
     client = app.test_client()

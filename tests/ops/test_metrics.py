@@ -13,6 +13,7 @@ from tests import factories
 from tests.conftest import make_app
 from tests.helpers import sign_in
 from tests.workers_harness import RedisServer
+from webapp.catalog.models import InputChange
 from webapp.core.clock import utcnow
 from webapp.extensions import db
 from webapp.verdicts.models import CommunityVerdict
@@ -113,6 +114,23 @@ def test_staleness_and_held_votes_are_read_from_the_database(client):
     )
     db.session.commit()
     assert value(scrape(client), "crowdpick_held_votes") == held_before + 1
+
+
+def test_staleness_is_dated_by_a_vote_mark_too(client):
+    """A vote leaves an input_changes mark and never touches the comparison row: the lag
+    must come from the mark, not from the comparison's older inputs_changed_at."""
+    comp = factories.comparison("Kettle", "Stove")
+    computed = utcnow() - timedelta(minutes=5)
+    db.session.add(
+        CommunityVerdict(
+            comparison_id=comp.id, version=1, computed_at=computed, inputs_seen_at=computed
+        )
+    )
+    comp.inputs_changed_at = computed - timedelta(minutes=1)
+    db.session.add(InputChange(comparison_id=comp.id, changed_at=computed + timedelta(seconds=30)))
+    db.session.commit()
+    samples = scrape(client)
+    assert value(samples, "crowdpick_verdict_staleness_seconds") == pytest.approx(30, abs=0.01)
 
 
 @pytest.fixture()

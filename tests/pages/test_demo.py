@@ -109,3 +109,35 @@ def test_demo_members_are_labelled_where_readers_meet_them(client):
     assert thread_page.count("demo member") == 1  # the demo author's post, not the reply
     assert "Demo member" in client.get("/u/demo-ana").get_data(as_text=True)
     assert "Demo member" not in client.get(f"/u/{real.username}").get_data(as_text=True)
+
+
+def test_seed_spreads_history_over_the_month_when_a_queue_is_configured(
+    session, cli, app, monkeypatch
+):
+    """With REDIS_URL set, votes and ratings leave input marks and ask the queue for the
+    recompute (here a Redis nobody listens on, so nothing is queued): the seed must still
+    recompute each step in place, or the whole month collapses into one version."""
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:9/0")
+    monkeypatch.setitem(app.config, "REDIS_TIMEOUT", 0.5)
+    monkeypatch.delitem(app.extensions, "crowdpick_redis", raising=False)
+    list(
+        import_paths(
+            [ROOT / "webapp" / "catalog" / "demo"],
+            dry_run=False,
+            status="published",
+            max_bytes=10**6,
+        )
+    )
+    db.session.commit()
+    result = cli.invoke(args=["crowdpick", "demo", "seed"])
+    assert result.exit_code == 0, result.output
+    python_go = by_title("Python vs Go")
+    times = list(
+        db.session.scalars(
+            sa.select(VerdictHistory.computed_at).where(
+                VerdictHistory.comparison_id == python_go.id
+            )
+        )
+    )
+    assert len(times) >= 3 and (max(times) - min(times)).days >= 10
+    monkeypatch.delitem(app.extensions, "crowdpick_redis", raising=False)

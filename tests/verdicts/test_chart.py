@@ -231,6 +231,20 @@ def test_every_stop_is_focusable_and_titled(app):
     assert first == "1 Mar 2026 09:30: Kettle 51%, Stove 49% · 1 vote · no pick"
 
 
+def test_level_votes_keep_only_the_ends_of_the_run(app):
+    points = history(12)
+    for p in points:
+        p.votes = 5 if p.version <= 8 else p.version  # level, then rising
+    laid_out = chart.layout(points, OPTIONS, "t")
+    area = laid_out.votes_path.split("L")[1].split()
+    ys = [int(y) for y in area[1::2]]
+    assert ys.count(ys[0]) == 2  # the level run's two ends
+    assert ys[-1] == chart.VOTES_T and ys == sorted(ys, reverse=True)
+    with app.test_request_context():
+        html = render_template("verdicts/_chart.svg", chart=laid_out)
+    assert "xmlns" not in html  # inline in HTML, the namespace is implied
+
+
 def test_the_columns_geometry_in_css_matches_the_layout():
     # The columns' y and height are CSS (written once, not per column).
     css = CSS.read_text()

@@ -42,9 +42,11 @@ class Comparison(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
-    # Bumped in the same transaction as every write that can change the community verdict
-    # (vote, rating, void, hold, pick change); the sweep recomputes comparisons whose
-    # version is ahead of the one their verdict read. A counter, not a time: web hosts'
+    # Bumped in the same transaction as every editorial write that can change the
+    # community verdict (void, hold, pick change); votes and ratings append to
+    # input_changes instead (no hot row), and the recompute folds those marks in here. The
+    # sweep recomputes comparisons with marks, or whose version is ahead of the one their
+    # verdict read. A counter, not a time: web hosts'
     # clocks never decide. Neither column is indexed: an index here would make every
     # vote's update a non-HOT one.
     inputs_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
@@ -187,3 +189,20 @@ class EditorialVerdict(db.Model):
         primaryjoin="EditorialVerdict.picked_option_id == Option.id",
         viewonly=True,
     )
+
+
+class InputChange(db.Model):
+    """A member's input to a comparison changed (vote, rating): one appended row per write
+    (catalog/changes.py). Appending locks no shared row, so votes on one hot comparison do
+    not queue on its row as a counter on ``comparisons`` would. The recompute deletes the
+    marks it has read and folds their number into ``Comparison.inputs_version``; the sweep
+    recomputes every comparison that still has one. No foreign key on purpose: its check
+    would take a share lock on the comparison row in every vote's transaction."""
+
+    __tablename__ = "input_changes"
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    comparison_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))

@@ -11,16 +11,31 @@ from ..core.pagination import paginate
 from ..discussions.pick_changes import latest_pick_change
 from ..discussions.services import latest_posts
 from ..verdicts.services import page_data
-from ..verdicts.spread import claim_context
+from ..verdicts.spread import CLAIM_ORDERS, claim_context
 from ..voting.models import IMPORTANCE_LABELS
 from ..voting.services import member_inputs, votes_of
-from . import services
+from . import cache, services, versions
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home():
+    return cache.serve("home", versions.home_facts, _home, _shared_home)
+
+
+def _shared_home(args) -> bool:
+    """The lists anyone may ask for: an order, a page number, a tag (a missing tag or a
+    page past the end is a 404, never stored). Searches are not kept."""
+    return (
+        set(args) <= {"sort", "page", "tag"}
+        and args.get("sort", services.DEFAULT_SORT) in services.SORTS
+        and args.get("page", "1").isdigit()
+        and len(args.get("page", "")) <= 4
+    )
+
+
+def _home():
     limit = current_app.config["SEARCH_MAX_CHARS"]
     raw = catalog.clean_text(request.args.get("q", ""))
     query = raw.strip()[:limit]
@@ -49,6 +64,15 @@ def home():
 
 @bp.get("/compare/<slug:slug>")
 def comparison(slug: str):
+    return cache.serve(
+        "comparison",
+        lambda: versions.comparison_facts(slug),
+        lambda: _comparison(slug),
+        lambda args: set(args) <= {"claims"} and args.get("claims", "page") in CLAIM_ORDERS,
+    )
+
+
+def _comparison(slug: str):
     found = catalog.require_published(slug)
     community = page_data(found)
     return render_template(

@@ -116,6 +116,7 @@ class Chart:
     marker_bottom: int = PLOT_B
     lane_y: int = LANE_Y
     versions: int = 0  # in the history read, drawn or not
+    key: str = ""  # names this layout (and its rendered fragment) in the cache
 
 
 def points_from_history(rows, limit: int = MAX_POINTS) -> list[Point]:
@@ -183,6 +184,15 @@ def _point_label(p: Point, options, names: dict[int, str]) -> str:
     # No "UTC" here (the key says it): these titles are most of the SVG's bytes.
     moment = axis.when(p.computed_at).removesuffix(" UTC")
     return f"{moment}: {shares} · {votes} vote{'' if votes == '1' else 's'} · {pick}"
+
+
+def _area(dxs: list[int], ys: list[int]) -> str:
+    """The votes area's top edge: of a run of points at one height, only its ends (the
+    weighted votes often stay level for a while)."""
+    kept = [
+        n for n in range(len(ys)) if n in (0, len(ys) - 1) or not (ys[n - 1] == ys[n] == ys[n + 1])
+    ]
+    return " ".join(f"{dxs[n]} {ys[n]}" for n in kept)
 
 
 def _ticks(start: datetime, end: datetime, x) -> list[Tick]:
@@ -283,7 +293,7 @@ def layout(points: list[Point], options, title: str, events=()) -> Chart | None:
     # A step line: the weighted votes stay what a version counted until the next one.
     # An area, straight between the versions drawn (a step would invent jumps where the
     # thinning left versions out).
-    area = " ".join(f"{dx} {vy(p.votes)}" for dx, p in zip(dxs, drawn, strict=True))
+    area = _area(dxs, [vy(p.votes) for p in drawn])
     votes_path = f"M{dxs[0]} {VOTES_B}L{area}L{dxs[-1]} {VOTES_B}Z"
 
     # A column per drawn version, but never narrower than MIN_COLUMN: of versions drawn

@@ -14,6 +14,7 @@ became worth reading, whereas the editorial pick exists from the page's first da
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -22,11 +23,12 @@ from sqlalchemy.orm import aliased
 from ..accounts.models import User
 from ..catalog.models import Option
 from ..catalog.revisions import Revision
+from ..core import cached
 from ..discussions.models import PickChange, Thread
 from ..extensions import db
 from . import chart
 from .history_axis import as_utc
-from .models import VerdictHistory
+from .models import CommunityVerdict, VerdictHistory
 
 MAX_EVENTS = 100  # the latest ones; older edits matter less than a page's length
 # Versions read for the chart at most (then thinned to chart.DRAWN): every n-th one, and
@@ -40,7 +42,10 @@ def _short(text: str | None) -> str:
     return text if len(text) <= NOTE_CHARS else text[: NOTE_CHARS - 1].rstrip() + "…"
 
 
-def _events_query(comparison_id: int) -> sa.Select:
+@functools.cache
+def _events_query() -> sa.Select:
+    # Built once (bound by :c): building it with its aliases cost more than running it.
+    comparison_id = sa.bindparam("c")
     before, after = aliased(Option), aliased(Option)
     switched_by, author = aliased(User), aliased(User)
     resolved = aliased(Thread)
@@ -87,7 +92,7 @@ def _events_query(comparison_id: int) -> sa.Select:
 
 def events_of(comparison) -> list[chart.Event]:
     """What happened to ``comparison`` besides its verdict's versions, oldest first."""
-    rows = db.session.execute(_events_query(comparison.id)).all()
+    rows = db.session.execute(_events_query(), {"c": comparison.id}).all()
     out: list[chart.Event] = []
     revised = False
     # A save that switched the pick is one event (the switch names its reason), not also
@@ -123,7 +128,9 @@ def events_of(comparison) -> list[chart.Event]:
     return sorted(out, key=lambda e: e.at)
 
 
-def _points_query(comparison_id: int, most: int) -> sa.Select:
+@functools.cache
+def _points_query() -> sa.Select:
+    comparison_id, most = sa.bindparam("c"), sa.bindparam("most", type_=sa.Integer)
     h = VerdictHistory.__table__
     in_order = {"order_by": h.c.version}
     # The window runs over the narrow columns only; the chosen versions' JSON is read after.
@@ -168,7 +175,7 @@ def points_of(comparison_id: int, most: int = MAX_READ) -> list[chart.Point]:
     """The versions the chart may draw, oldest first, in one statement: about ``most`` of
     them evenly spread over the whole history, plus each one where the community pick or
     the state changed (so no flip is lost however long the history)."""
-    rows = db.session.execute(_points_query(comparison_id, most))
+    rows = db.session.execute(_points_query(), {"c": comparison_id, "most": most})
     return [
         chart.Point(
             r.version,
@@ -183,14 +190,40 @@ def points_of(comparison_id: int, most: int = MAX_READ) -> list[chart.Point]:
 
 
 def chart_for(comparison) -> chart.Chart | None:
-    """The history chart of ``comparison`` over its whole history, with the events marked:
-    two statements. None before there are two versions to draw."""
+    """The history chart of ``comparison`` over its whole history, with the events marked.
+    None before there are two versions to draw.
+
+    The events are read each time (one statement) and with the verdict's version they name
+    the layout in the cache: the history only grows with a new version, so a stored layout
+    is reused until one of them moves (signed-in pages get it too; see
+    templates/verdicts/_why_and_history.html for the rendered fragment)."""
+    events = events_of(comparison)
+    verdict = db.session.get(CommunityVerdict, comparison.id)  # page_data has loaded it
+    key = "chart:" + cached.digest(
+        cached.code_version(),
+        comparison.id,
+        verdict.version if verdict is not None else 0,
+        comparison.title,
+        [(o.id, o.name) for o in comparison.options],
+        [(e.kind, e.at.isoformat(), e.text) for e in events],
+    )
+    found = cached.get(key)
+    if found is not None:
+        return found or None  # False: stored "no chart yet"
+    laid_out = _layout(comparison, events, key)
+    cached.put(key, laid_out or False)
+    return laid_out
+
+
+def _layout(comparison, events: list[chart.Event], key: str) -> chart.Chart | None:
     points = points_of(comparison.id)
     if len(points) < 2:
         return None
-    return chart.layout(
+    laid_out = chart.layout(
         points,
         comparison.options,
         f"Community score of each option over time: {comparison.title}",
-        events_of(comparison),
+        events,
     )
+    laid_out.key = key
+    return laid_out

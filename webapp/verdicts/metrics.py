@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from prometheus_client.core import GaugeMetricFamily
 
+from ..catalog.changes import newest_mark
 from ..catalog.models import Comparison
 from ..core.clock import as_utc, utcnow
 from ..core.health import with_statement_timeout
@@ -29,13 +30,20 @@ def collect(app: Flask):
     # creation, when none was computed yet).
     verdict_time = sa.func.coalesce(CommunityVerdict.computed_at, Comparison.created_at)
     stale = db.session.execute(
-        sa.select(Comparison.inputs_changed_at, verdict_time)
+        sa.select(Comparison.inputs_changed_at, newest_mark(), verdict_time)
         .outerjoin(CommunityVerdict, CommunityVerdict.comparison_id == Comparison.id)
         .where(stale_condition())
     ).all()
     now = utcnow()
     held = db.session.scalar(sa.select(sa.func.count()).where(Vote.held_at.is_not(None)))
-    lag = max((_seconds(changed or now, seen) for changed, seen in stale), default=0.0)
+    # A vote leaves a mark instead of touching the comparison: the newer of the two dates it.
+    lag = max(
+        (
+            _seconds(max((as_utc(d) for d in (changed, marked) if d), default=now), seen)
+            for changed, marked, seen in stale
+        ),
+        default=0.0,
+    )
     yield GaugeMetricFamily(
         "crowdpick_verdict_staleness_seconds",
         "Largest (newest input - verdict time) over verdicts behind their inputs",

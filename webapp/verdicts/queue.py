@@ -12,8 +12,9 @@ by create_app, makes ``dispatch`` the after-commit handler of those ids
   after the commit.
 - If Redis is unreachable or stalled the request is dropped with a warning after at most
   REDIS_TIMEOUT per call (the rest of the batch is dropped with it): the vote is already
-  in the database, and the beat sweep recomputes every comparison whose input version is
-  ahead of the version its verdict last read.
+  in the database with its input mark, and the beat sweep recomputes every comparison
+  with a mark not yet folded, or whose input version is ahead of the version its verdict
+  last read (catalog/changes.py).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..accounts.trust import TrustRules
+from ..catalog import changes
 from ..catalog.models import READABLE, Comparison, EditorialVerdict
 from ..catalog.services import NEWEST_FIRST
 from ..core.clock import utcnow
@@ -54,6 +55,7 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
         return None
     db.session.commit()  # end the read so the locking transaction starts with the write
     stored = _locked_verdict(comparison_id)
+    changes.fold_marks(comparison_id)  # member-input marks -> the input version
     comparison = db.session.get(Comparison, comparison_id, populate_existing=True)
     # Read before the inputs: a write committed after this point leaves the version ahead
     # of what the verdict records, so the sweep comes back for it.
@@ -157,9 +159,13 @@ def _contest(result, editorial_pick: int | None) -> float | None:
 
 def stale_condition():
     """Inputs written after the stored verdict last read them (or no verdict yet): the
-    input version is ahead of the one the verdict saw. For a query outer-joining
-    CommunityVerdict to Comparison (metrics use it too)."""
-    return Comparison.inputs_version > sa.func.coalesce(CommunityVerdict.inputs_seen_version, 0)
+    input version is ahead of the one the verdict saw, or member-input marks wait to be
+    folded into it (catalog/changes.py). For a query outer-joining CommunityVerdict to
+    Comparison (metrics use it too)."""
+    return sa.or_(
+        Comparison.inputs_version > sa.func.coalesce(CommunityVerdict.inputs_seen_version, 0),
+        changes.pending_marks(),
+    )
 
 
 def stale_comparisons(limit: int | None = None) -> list[int]:

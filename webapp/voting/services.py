@@ -15,23 +15,59 @@ from ..catalog import changes
 from ..catalog.models import Claim, Comparison, Option
 from ..core.actions import ActionError
 from ..core.clock import utcnow
-from ..core.upsert import insert_for
 from ..extensions import db
 from ..scoring.personal import personal_pick
+from . import onestatement, statements
 from .models import IMPORTANCE_LABELS, ClaimRating, Vote
 
 
 def _mark_inputs_changed(comparison_id: int) -> None:
-    """Same transaction as the write: the sweep trusts this mark (the input version). The
-    recompute request goes out only after the commit (and never for a rollback)."""
-    changes.mark_inputs_changed([comparison_id])
+    """Same transaction as the write: the sweep trusts this mark (an appended row, so
+    votes on one comparison never queue on its row). The recompute request goes out only
+    after the commit (and never for a rollback)."""
+    changes.mark_member_input(comparison_id)
 
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_open(comparison: Comparison) -> None:
+@dataclass(frozen=True)
+class OptionRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """The little a vote or a rating needs of its comparison, read in one statement (not
+    the ORM object graph). Duck-types as a Comparison for the checks below."""
+
+    id: int
+    slug: str
+    status: str
+    options: tuple[OptionRef, ...]
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {o.id: o.name for o in self.options}
+
+
+def find_target(slug: str) -> Target:
+    """A readable (published or archived) comparison and its options, or a 404."""
+    rows = statements.core().execute(statements.target_query(), {"slug": slug}).all()
+    if not rows:
+        raise ActionError(NOT_PUBLISHED, 404)
+    first = rows[0]
+    options = tuple(OptionRef(r.option_id, r.name) for r in rows if r.option_id is not None)
+    return Target(first.id, first.slug, first.status, options)
+
+
+NOT_PUBLISHED = "No published comparison lives at this address."
+HELD = "Your vote is held for review; it can be changed once moderators have looked at it."
+
+
+def check_open(comparison) -> None:
     """An archived comparison stays readable, but its verdict is closed to new input."""
     if comparison.status != "published":
         raise ActionError(
@@ -41,7 +77,7 @@ def check_open(comparison: Comparison) -> None:
         )
 
 
-def check_option(comparison: Comparison, option_id: int) -> int:
+def check_option(comparison, option_id: int) -> int:
     """Which options belong to the comparison is the service's to know (the form reads
     the number, voting/forms.py)."""
     if not _is_int(option_id) or option_id not in {o.id for o in comparison.options}:
@@ -49,113 +85,162 @@ def check_option(comparison: Comparison, option_id: int) -> int:
     return option_id
 
 
-def cast_vote(user: User, comparison: Comparison, option_id, source: str | None = None) -> int:
+def cast_vote(user: User, comparison, option_id, source: str | None = None) -> int:
     """Create or change the member's vote; concurrent calls leave exactly one row.
     ``source``: the network prefix the request came from (brigade evidence)."""
+    return vote_with_answer(user, comparison, option_id, source)[0]
+
+
+def vote_with_answer(
+    user: User, comparison, option_id, source: str | None = None, answer: bool = False
+) -> tuple[int, MemberInputs | None]:
+    """cast_vote, and with ``answer`` the member's inputs for the JSON answer, read in the
+    write's transaction (after the commit they would cost a second connection)."""
     check_open(comparison)
     option = check_option(comparison, option_id)
     now = utcnow()
-    stmt = insert_for(Vote).values(
-        user_id=user.id,
-        comparison_id=comparison.id,
-        option_id=option,
-        created_at=now,
-        updated_at=now,
-        source_prefix=source,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Vote.user_id, Vote.comparison_id],
-        set_={
-            "option_id": stmt.excluded.option_id,
-            "updated_at": stmt.excluded.updated_at,
-            "source_prefix": stmt.excluded.source_prefix,
-        },
-        # A held vote keeps its option until moderators decide: releasing the episode
-        # must count what the burst pushed, not a later switch.
-        where=Vote.held_at.is_(None),
-    ).returning(Vote.id)
-    if db.session.execute(stmt).scalar() is None:  # the WHERE kept a held row as it was
-        db.session.rollback()
-        raise ActionError(
-            "Your vote is held for review; it can be changed once moderators have looked at it.",
-            409,
-        )
+    params = {"u": user.id, "c": comparison.id, "o": option, "now": now, "src": source}
+    if statements.core().execute(statements.vote_upsert(), params).scalar() is None:
+        # The WHERE kept a held row as it was: nothing written, nothing to undo.
+        raise ActionError(HELD, 409)
     note_participation(user)
     _mark_inputs_changed(comparison.id)
+    inputs = None
+    if answer:
+        inputs = _answer_inputs(user.id, comparison, option)
     changes.commit()
-    return option
+    return option, inputs
 
 
-def withdraw_vote(user: User, comparison: Comparison) -> bool:
+def vote_by_slug(
+    user: User, slug: str, option_id, source: str | None = None, answer: bool = False
+) -> tuple[Target, int, MemberInputs | None]:
+    """The vote endpoint's service: find the comparison by its address and vote. On
+    PostgreSQL one statement does it all (voting/onestatement.py); elsewhere it runs step
+    by step. Same checks, same errors, same rows either way."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        target = find_target(slug)
+        option, inputs = vote_with_answer(user, target, option_id, source, answer)
+        return target, option, inputs
+    if not _is_int(option_id):
+        find_target(slug)  # an unknown address is a 404 first
+        raise ActionError("That option is not part of this comparison.", 422)
+    comparison_id, slug, names, claims, ratings = onestatement.vote(
+        statements.core(), user.id, slug, option_id, source, answer
+    )
+    target = Target(comparison_id, slug, "published", tuple(OptionRef(*o) for o in names.items()))
+    changes.request_recompute(comparison_id)  # the statement wrote the mark
+    inputs = None
+    if answer:
+        weighted = personal_pick(list(names), claims, ratings) if ratings else None
+        inputs = MemberInputs(vote=option_id, ratings=ratings, weighted_pick=weighted)
+    changes.commit()
+    return target, option_id, inputs
+
+
+def withdraw_vote(user: User, comparison) -> bool:
     """Delete the member's vote. A vote held for review or voided by moderators stays:
-    deleting it would erase the record, and voting again would bring it back counting."""
+    deleting it would erase the record, and voting again would bring it back counting.
+    Returns whether there was a vote."""
+    return withdraw_with_answer(user, comparison)[0]
+
+
+def withdraw_with_answer(
+    user: User, comparison, answer: bool = False
+) -> tuple[bool, MemberInputs | None]:
+    """withdraw_vote, and with ``answer`` the member's inputs, read before the commit."""
     check_open(comparison)
-    under_review = db.session.execute(
-        sa.select(Vote.held_at.is_not(None), Vote.voided_at.is_not(None)).where(
-            Vote.user_id == user.id, Vote.comparison_id == comparison.id
-        )
-    ).first()
-    if under_review is not None and under_review[0]:
-        raise ActionError(
-            "Your vote is held for review; it can be withdrawn once moderators have looked at it.",
-            409,
-        )
-    if under_review is not None and under_review[1]:
-        raise ActionError("Moderators voided this vote; it stays on record.", 409)
-    deleted = db.session.execute(
-        sa.delete(Vote).where(Vote.user_id == user.id, Vote.comparison_id == comparison.id)
-    ).rowcount
-    if deleted:
-        _mark_inputs_changed(comparison.id)
+    deleted = statements.core().execute(
+        statements.withdraw_statement(), {"u": user.id, "c": comparison.id}
+    )
+    if deleted.first() is None:
+        # Nothing deleted: no vote, or one under review (rare; one more read to say which).
+        under_review = db.session.execute(
+            sa.select(Vote.held_at.is_not(None), Vote.voided_at.is_not(None)).where(
+                Vote.user_id == user.id, Vote.comparison_id == comparison.id
+            )
+        ).first()
+        if under_review is not None and under_review[0]:
+            raise ActionError(
+                "Your vote is held for review; it can be withdrawn once moderators have "
+                "looked at it.",
+                409,
+            )
+        if under_review is not None and under_review[1]:
+            raise ActionError("Moderators voided this vote; it stays on record.", 409)
+        return (False, _answer_inputs(user.id, comparison, None) if answer else None)
+    _mark_inputs_changed(comparison.id)
+    inputs = _answer_inputs(user.id, comparison, None) if answer else None
     changes.commit()
-    return bool(deleted)
+    return True, inputs
 
 
-def check_claim(comparison: Comparison, claim_id: int) -> int:
-    owned = db.session.scalar(
-        sa.select(Claim.id)
-        .join(Option, Option.id == Claim.option_id)
-        .where(Claim.id == claim_id, Option.comparison_id == comparison.id)
+def check_claim(comparison, claim_id: int) -> int:
+    owned = statements.core().scalar(
+        statements.claim_check(), {"claim": claim_id, "c": comparison.id}
     )
     if owned is None:
         raise ActionError("That pro or con is not part of this comparison.", 404)
     return claim_id
 
 
-def rate_claim(user: User, comparison: Comparison, claim_id: int, importance) -> int | None:
+def rate_claim(user: User, comparison, claim_id: int, importance) -> int | None:
     """Set (0-4) or clear (None) the member's importance for one claim."""
+    return rate_with_answer(user, comparison, claim_id, importance)[0]
+
+
+def rate_with_answer(
+    user: User, comparison, claim_id: int, importance, answer: bool = False
+) -> tuple[int | None, MemberInputs | None]:
+    """rate_claim, and with ``answer`` the member's inputs, read before the commit."""
     check_open(comparison)
-    claim = check_claim(comparison, claim_id)
     if importance is not None and not (_is_int(importance) and importance in IMPORTANCE_LABELS):
-        # Last line for callers without the form (voting/forms.py reads the request's).
+        # Last line for callers without the form (voting/forms.py reads the request's);
+        # an unknown claim is a 404 first.
+        check_claim(comparison, claim_id)
         raise ActionError("Importance must be a whole number from 0 to 4.", 422)
+    params = {"u": user.id, "claim": claim_id, "c": comparison.id}
     if importance is None:
-        db.session.execute(
-            sa.delete(ClaimRating).where(
-                ClaimRating.user_id == user.id, ClaimRating.claim_id == claim
-            )
-        )
-        value = None
+        check_claim(comparison, claim_id)
+        statements.core().execute(statements.rating_delete(), params)
     else:
-        value = importance
+        # The INSERT ... SELECT writes only a claim of this comparison: the ownership
+        # check and the write are one statement; no row back means not ours (404).
         now = utcnow()
-        stmt = insert_for(ClaimRating).values(
-            user_id=user.id,
-            claim_id=claim,
-            comparison_id=comparison.id,
-            importance=value,
-            created_at=now,
-            updated_at=now,
+        written = statements.core().execute(
+            statements.rating_upsert(), {**params, "i": importance, "now": now}
         )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[ClaimRating.user_id, ClaimRating.claim_id],
-            set_={"importance": stmt.excluded.importance, "updated_at": stmt.excluded.updated_at},
-        )
-        db.session.execute(stmt)
+        if written.first() is None:  # nothing written
+            check_claim(comparison, claim_id)  # raises the 404
         note_participation(user)
     _mark_inputs_changed(comparison.id)
+    inputs = _answer_inputs(user.id, comparison, _NO_VOTE_READ) if answer else None
     changes.commit()
-    return value
+    return importance, inputs
+
+
+_NO_VOTE_READ = object()
+
+
+def _answer_inputs(user_id: int, comparison, vote) -> MemberInputs:
+    """The member's inputs for the JSON answer, inside the write's transaction: the claims
+    with the member's ratings in one statement; the vote as just written (``vote``), or
+    read with them (``_NO_VOTE_READ``)."""
+    rows = (
+        statements.core()
+        .execute(statements.answer_query(), {"u": user_id, "c": comparison.id})
+        .all()
+    )
+    claims = [(r.claim_id, r.kind, r.option_id) for r in rows if r.claim_id is not None]
+    ratings = {r.claim_id: r.importance for r in rows if r.importance is not None}
+    on_hold = None
+    if vote is _NO_VOTE_READ:
+        vote = rows[0].vote if rows else None
+        if rows and rows[0].vote is not None:
+            on_hold = "voided" if rows[0].voided else "held" if rows[0].held else None
+    option_ids = [o.id for o in comparison.options]
+    weighted = personal_pick(option_ids, claims, ratings) if ratings else None
+    return MemberInputs(vote=vote, ratings=ratings, weighted_pick=weighted, on_hold=on_hold)
 
 
 @dataclass

@@ -1,13 +1,16 @@
-"""Vote and rating endpoints. Forms get POST-redirect-flash; fetch/JSON gets JSON."""
+"""Vote and rating endpoints. Forms get POST-redirect-flash; fetch/JSON gets JSON.
+
+The hot path of the site: each request reads its comparison in one statement (not the
+object graph), writes with prebuilt statements and, for JSON, reads the member's inputs
+inside the write's transaction, so a vote checks out one connection."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..catalog.services import require_published
 from ..core.errors import render_error, wants_json
-from ..core.forms import refusal, validated
+from ..core.forms import refusal
 from ..core.limits import per_account
 from ..core.net import network_prefix
 from ..extensions import limiter
@@ -39,61 +42,55 @@ def too_many(error):
     return render_error(error)
 
 
-class _Before:
-    """What the answer needs, read before the write: a commit expires loaded rows and
-    reading them again would cost a query each."""
-
-    def __init__(self, comparison):
-        self.user_id = current_user.id
-        self.comparison_id = comparison.id
-        self.slug = comparison.slug
-        self.names = {o.id: o.name for o in comparison.options}
-
-
-def _answer(before: _Before, message: str):
-    if wants_json():
-        inputs = services.inputs_of(before.user_id, before.comparison_id, list(before.names))
+def _answer(target: services.Target, message: str, inputs):
+    if inputs is not None:
         return {"message": message, **inputs.as_json()}
     flash(message, "success")
-    return redirect(url_for("pages.comparison", slug=before.slug) + "#your-pick")
+    return redirect(url_for("pages.comparison", slug=target.slug) + "#your-pick")
 
 
 @bp.post("/compare/<slug:slug>/vote")
 @login_required
-@limiter.limit(vote_limit, key_func=per_account)
+@limiter.shared_limit(vote_limit, scope="votes", key_func=per_account)
 def vote(slug: str):
-    comparison = require_published(slug, whole=False)
-    before = _Before(comparison)
-    form = validated(VoteForm())
-    option_id = services.cast_vote(
-        current_user, comparison, form.option.data, network_prefix(request.remote_addr)
+    form = VoteForm()
+    if not form.validate():
+        services.find_target(slug)  # an unknown comparison is a 404 first
+        raise refusal(form)
+    target, option_id, inputs = services.vote_by_slug(
+        current_user,
+        slug,
+        form.option.data,
+        network_prefix(request.remote_addr),
+        answer=wants_json(),
     )
-    return _answer(before, f"Your vote for {before.names[option_id]} is saved.")
+    return _answer(target, f"Your vote for {target.names[option_id]} is saved.", inputs)
 
 
 @bp.post("/compare/<slug:slug>/vote/withdraw")
 @login_required
-@limiter.limit(vote_limit, key_func=per_account)
+@limiter.shared_limit(vote_limit, scope="votes", key_func=per_account)
 def withdraw(slug: str):
-    comparison = require_published(slug, whole=False)
-    before = _Before(comparison)
-    had_vote = services.withdraw_vote(current_user, comparison)
-    return _answer(before, "Your vote is withdrawn." if had_vote else "You had no vote here.")
+    target = services.find_target(slug)
+    had_vote, inputs = services.withdraw_with_answer(current_user, target, answer=wants_json())
+    message = "Your vote is withdrawn." if had_vote else "You had no vote here."
+    return _answer(target, message, inputs)
 
 
 @bp.post("/compare/<slug:slug>/claims/<int:claim_id>/rating")
 @login_required
-@limiter.limit(rating_limit, key_func=per_account)
+@limiter.shared_limit(rating_limit, scope="ratings", key_func=per_account)
 def rate(slug: str, claim_id: int):
-    comparison = require_published(slug, whole=False)
-    before = _Before(comparison)
+    target = services.find_target(slug)
     form = RatingForm()
     if not form.validate():
-        services.check_claim(comparison, claim_id)  # an unknown claim is a 404 first
+        services.check_claim(target, claim_id)  # an unknown claim is a 404 first
         raise refusal(form)
-    value = services.rate_claim(current_user, comparison, claim_id, form.importance.data)
+    value, inputs = services.rate_with_answer(
+        current_user, target, claim_id, form.importance.data, answer=wants_json()
+    )
     if value is None:
         message = "Your weight for that point is cleared."
     else:
         message = f"Saved: you find that point “{IMPORTANCE_LABELS[value].lower()}” ({value}/4)."
-    return _answer(before, message)
+    return _answer(target, message, inputs)
