@@ -79,6 +79,28 @@ def set_role_command(username: str, role: str, reason: str) -> None:
         click.echo(f"{user.username}: {old} -> {role}.")
 
 
+@crowdpick.command("create-token")
+@click.argument("username")
+@click.option("--scope", "scopes", multiple=True, required=True, help="read, vote, post, edit")
+@click.option("--name", default="command line", show_default=True)
+@click.option("--days", type=int, default=None, help="Expires after this many days.")
+def create_token_command(username: str, scopes: tuple[str, ...], name: str, days) -> None:
+    """Print a new personal access token (stored hashed: shown only now)."""
+    from .accounts.services import user_by_username
+    from .api.tokens import create_token
+    from .core.actions import ActionError
+
+    user = user_by_username(username)
+    if user is None:
+        raise click.ClickException(f"No account named {username!r}.")
+    wanted = [part for scope in scopes for part in scope.replace(",", " ").split()]
+    try:
+        _token, secret = create_token(user, name, wanted, days)
+    except ActionError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(secret)
+
+
 @crowdpick.command("recompute")
 @click.argument("slug", required=False)
 @click.option("--all", "everything", is_flag=True, help="Recompute every comparison.")

@@ -75,7 +75,7 @@ def _threads_page(comparison, status: int = 200, **refused):
 
 @bp.post("/compare/<slug:slug>/discussion")
 @login_required
-@limiter.limit(post_limit, key_func=per_account, deduct_when=posted)
+@limiter.shared_limit(post_limit, scope="posts", key_func=per_account, deduct_when=posted)
 def new_thread(slug: str):
     comparison = require_published(slug)
     form = ThreadForm()
@@ -95,7 +95,7 @@ def new_thread(slug: str):
 
 @bp.post("/compare/<slug:slug>/disagree")
 @login_required
-@limiter.limit(post_limit, key_func=per_account, deduct_when=posted)
+@limiter.shared_limit(post_limit, scope="posts", key_func=per_account, deduct_when=posted)
 def disagree(slug: str):
     comparison = require_published(slug)
     form = PostForm()
@@ -135,7 +135,7 @@ def _quote(thread, post_id: int | None) -> str:
 
 @bp.post("/threads/<int:thread_id>/posts")
 @login_required
-@limiter.limit(post_limit, key_func=per_account, deduct_when=posted)
+@limiter.shared_limit(post_limit, scope="posts", key_func=per_account, deduct_when=posted)
 def reply(thread_id: int):
     thread = thread_or_404(thread_id)
     form = PostForm()

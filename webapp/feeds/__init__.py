@@ -1,1 +1,1 @@
-"""Atom feeds and the embeddable verdict badge (issue 15)."""
+"""Atom feeds and the embeddable verdict badge (docs/feeds-and-badge.md)."""
