@@ -361,3 +361,45 @@ def test_held_votes_queue_costs_the_same_for_1_or_20_episodes(client, count_quer
         episode(i)
     many = measure(count_queries, client, "/moderation/holds")
     same_cost(one, many)
+
+
+# --- the live poll: one statement while nothing changed, a fixed ceiling when it did ----
+
+POLL_BUDGET = 8
+
+
+def test_the_live_poll_costs_one_statement_until_a_new_verdict(client, count_queries):
+    """Every open comparison page asks once a second: the 304 is one statement, and the
+    JSON (card, "why", each claim's weight, spread and order) costs the same for a
+    comparison with 12 claims as for one with 40."""
+    people = voters(3)
+    small = rich_comparison(people, 0)
+    big = factories.comparison("Pan", "Pot", pros=10, cons=10, age_days=1)
+    claims = big.options[0].claims + big.options[1].claims
+    for person in people:
+        for claim in claims:
+            db.session.add(
+                ClaimRating(user_id=person, claim_id=claim.id, comparison_id=big.id, importance=2)
+            )
+    db.session.add(
+        CommunityVerdict(
+            comparison_id=big.id,
+            version=1,
+            computed_at=datetime.now(UTC),
+            options=[],
+            claims={str(c.id): {"community": 2.0, "editors": None, "weight": 3.0} for c in claims},
+        )
+    )
+    paths = [f"/compare/{c.slug}/community" for c in (small, big)]
+    one = measure(count_queries, client, paths[0])
+    many = measure(count_queries, client, paths[1])
+    assert len(many) <= POLL_BUDGET, many.report()
+    same_cost(one, many)
+
+    etag = client.get(paths[0]).headers["ETag"]
+    db.session.commit()
+    db.session.remove()
+    with count_queries() as statements:
+        response = client.get(paths[0], headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert len(statements) == 1, statements.report()

@@ -16,19 +16,17 @@ from tests import factories
 from tests.conftest import ROOT, missing_service
 from tests.helpers import sign_in_page
 from tests.integrity import seeding
-from tests.live import serve_in_thread
+from webapp.accounts.models import User
 from webapp.catalog.models import Tag
 from webapp.discussions import moderation
 from webapp.discussions.models import Post, Thread
 from webapp.extensions import db
-from webapp.pages.demo import seed
 from webapp.voting.services import cast_vote
 
-from .conftest import demo_app
+from .conftest import ADMIN, ARTIFACTS, VOTER, WORKER_MS
 
 pytestmark = pytest.mark.browser
 
-VOTER, ADMIN = "axe-voter", "axe-admin"
 FAILING = {"serious", "critical"}
 
 
@@ -46,34 +44,31 @@ def axe_script() -> Path:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The demo comparisons with the demo activity, a member who voted and an admin."""
-    app = demo_app(tmp_path_factory, "axe")
-    with app.app_context():
-        assert seed(echo=lambda _: None)
-        voter = factories.user(VOTER, age_days=200, verified=True, active_days=10)
-        factories.user(ADMIN, role="admin", age_days=400)
-        db.session.commit()
+def site(pg_site):
+    """The session's site (demo comparisons and demo month, on PostgreSQL with the worker)
+    with a vote of the member, a flagged post and a held episode, so that each moderation
+    queue has something in it. The episode is the worker's: its recompute holds the burst."""
+    with pg_site.app.app_context():
+        voter = db.session.scalar(sa.select(User).where(User.username == VOTER))
         thread = db.session.scalars(sa.select(Thread).order_by(Thread.id)).first()
         comparison = thread.comparison
         cast_vote(voter, comparison, comparison.options[-1].id)
-        db.session.commit()
-        # Something in each moderation queue: a flagged post and a held episode.
         post = db.session.scalars(sa.select(Post).where(Post.author_id.is_not(None))).first()
         moderation.do_flag(voter, post, "off-topic", "Not about the comparison.")
         held = factories.comparison("Kettle", "Stove", pick=0, age_days=30)
         seeding.settle(held, held.options[0], 10)
         seeding.burst(held, held.options[1], 6)
         ids = {"slug": comparison.slug, "comparison": comparison.id, "thread": thread.id}
-        ids["episode"] = seeding.episode_of(held.id).id
         ids["tag"] = db.session.scalars(sa.select(Tag.slug).where(Tag.options.any())).first()
+        held_id = held.id
+        db.session.commit()
+        ids["episode"] = pg_site.wait_until(
+            lambda: (episode := seeding.episode_of(held_id)) and episode.id,
+            WORKER_MS / 1000,
+            "the worker to hold the burst",
+        )
         db.session.remove()
-    try:
-        with serve_in_thread(app) as base:
-            yield base, ids
-    finally:
-        with app.app_context():
-            db.engine.dispose()
+    return pg_site.base, ids
 
 
 def wrong_password(page) -> None:
@@ -160,6 +155,7 @@ def scan(page, script: Path) -> list[dict]:
 def test_no_serious_or_critical_axe_violations(axe_script, browser, site, signed_in, width, scheme):
     base, ids = site
     contexts, failures = {}, []
+    ARTIFACTS.mkdir(exist_ok=True)
     try:
         for who, path, *then in pages_to_scan(ids):
             if who not in contexts:
@@ -177,6 +173,15 @@ def test_no_serious_or_critical_axe_violations(axe_script, browser, site, signed
             for step in then:
                 step(page)
                 path += f" after {step.__name__}"
+            # Every kind of page, for a person to look at (issue 13, item 6).
+            what = (
+                re.sub(r"\W+", "-", f"{who or 'visitor'} {'home' if path == '/' else path}")
+                .strip("-")
+                .lower()
+            )
+            page.screenshot(
+                path=str(ARTIFACTS / f"i13-6-{what}-{width}-{scheme}.png"), full_page=True
+            )
             for v in scan(page, axe_script):
                 line = f"{path} ({who or 'signed out'}): {v['id']} [{v['impact']}] x{v['count']}"
                 line += f" {v['help']}: {', '.join(v['targets'])}"

@@ -14,12 +14,10 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import make_app
 from tests.helpers import register_page
-from tests.live import serve_in_thread
-from webapp.extensions import db
+from tests.live import serve_in_process
 
-from .conftest import DEMO, import_demo
+from .conftest import shoot
 
 pytestmark = pytest.mark.browser
 
@@ -30,21 +28,14 @@ TIGHT = 2  # ratings a minute on the tight server
 
 
 @pytest.fixture(scope="module")
-def tight_server(tmp_path_factory):
-    """Its own server with a tiny rating limit, counted in this process's memory (not a
-    Redis other servers share)."""
-    tmp = tmp_path_factory.mktemp("tight")
-    app = make_app(
-        tmp,
-        f"sqlite:///{tmp / 'tight.sqlite3'}",
-        RATING_RATE_LIMIT=f"{TIGHT} per minute",
-        RATELIMIT_STORAGE_URI="memory://",
-        RATELIMIT_STORAGE_OPTIONS={},
+def tight_server(pg_site):
+    """A second web process on the session's database, Redis and worker, with a tiny
+    rating limit counted under a key prefix of its own."""
+    env = pg_site.process_env(
+        CROWDPICK_RATING_RATE_LIMIT=f"{TIGHT} per minute",
+        CROWDPICK_RATELIMIT_PREFIX=f"crowdpick-tight-{uuid.uuid4().hex[:8]}",
     )
-    with app.app_context():
-        import_demo([DEMO / f"{SLUG}.txt"])
-        db.session.remove()
-    with serve_in_thread(app) as base:
+    with serve_in_process(env, pg_site.tmp / "web-tight.log", timeout=60) as base:
         yield base
 
 
@@ -110,6 +101,7 @@ def test_a_refused_rating_goes_back_to_the_saved_value_and_says_so(desktop, tigh
     assert refused.evaluate("e => getComputedStyle(e).color") == ERROR_COLOUR
     sign = refused.evaluate("e => getComputedStyle(e, '::before').content")
     assert "\u26a0" in sign  # a warning sign as well as the colour and the words
+    shoot(page, 3, "refused-rating-reverted", at=refused)
 
     page.reload()  # what the page showed is what the server has
     expect(checked(scales.nth(0))).to_have_value("1")
@@ -133,6 +125,7 @@ def test_an_expired_session_says_sign_in_again_and_keeps_the_vote(desktop, live_
     link = status.get_by_role("link", name="Sign in again")
     expect(link).to_have_attribute("href", f"/login?next=%2Fcompare%2F{SLUG}")
     assert "csrf" not in page.locator("body").inner_text().lower()
+    shoot(page, 3, "expired-session-keeps-the-vote", at=status)
 
 
 def posts(page, suffix: str) -> list:

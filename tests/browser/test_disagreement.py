@@ -11,14 +11,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.conftest import make_app
 from tests.discussions.test_xss import XSS_CASES
 from tests.helpers import register_page, sign_in_page
-from tests.live import serve_in_thread
+from tests.live import serve_in_process
 from webapp.discussions import services
 from webapp.extensions import db
 
-from .conftest import screenshot
+from .conftest import MODERATOR, screenshot, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -31,26 +30,32 @@ def register(page, base: str) -> str:
     return username
 
 
+# The one demo comparison the demo month leaves alone: no thread, no votes.
+QUIET = "/compare/github-actions-vs-gitlab-ci-cd"
+
+
 def test_vote_against_the_pick_then_say_why(page, live_server):
     username = register(page, live_server)
 
-    page.goto(live_server + "/compare/python-vs-go")
-    expect(page.locator(".pick-card .pick-name")).to_have_text("Go")
+    page.goto(live_server + QUIET)
+    expect(page.locator(".pick-card .pick-name")).to_have_text("GitHub Actions")
     invitation = page.locator(".invitation")
     expect(invitation).to_have_count(0)
 
-    python = page.locator(".vote-form input[name=option][data-name='Python']")
-    python.check()
-    expect(page.locator("#your-pick .live-status")).to_have_text("Your vote for Python is saved.")
+    gitlab = page.locator(".vote-form input[name=option][data-name='GitLab CI/CD']")
+    gitlab.check()
+    expect(page.locator("#your-pick .live-status")).to_have_text(
+        "Your vote for GitLab CI/CD is saved."
+    )
 
     # The invitation is rendered by the server from the stored vote: reload to see it.
     page.reload()
-    expect(python).to_be_checked()
+    expect(gitlab).to_be_checked()
     expect(invitation).to_have_count(1)
-    expect(invitation).to_contain_text("You picked Python")
-    expect(invitation).to_contain_text("the editors picked Go")
+    expect(invitation).to_contain_text("You picked GitLab CI/CD")
+    expect(invitation).to_contain_text("the editors picked GitHub Actions")
 
-    text = f"Goroutines are nice, but {username} ships faster in Python: {uuid.uuid4().hex[:6]}"
+    text = f"Our code lives on GitLab, so {username} keeps CI there: {uuid.uuid4().hex[:6]}"
     page.fill("#disagree-body", text)
     page.get_by_role("button", name="Post my disagreement").click()
 
@@ -63,9 +68,11 @@ def test_vote_against_the_pick_then_say_why(page, live_server):
     expect(post.locator(".post-body")).to_have_text(text)
     expect(post.locator(".author")).to_have_text(username)
     screenshot(page, "disagreement-thread")
+    if page.viewport_name == "desktop":
+        shoot(page, 5, "members-question-the-pick")
 
     # And the comparison page now links to the open thread and shows the post as activity.
-    page.goto(live_server + "/compare/python-vs-go")
+    page.goto(live_server + QUIET)
     expect(
         page.locator(".disagree-box a", has_text="Read the open disagreement thread")
     ).to_be_visible()
@@ -153,23 +160,88 @@ def test_what_maxlength_lets_through_the_server_takes(desktop, live_server):
     expect(post.locator(".post-body")).to_contain_text("bc")
 
 
+def threads_of(pg_site, slug: str) -> list[tuple[int, str]]:
+    return pg_site.pg.execute(
+        "SELECT t.id, t.status FROM threads t JOIN comparisons c ON c.id = t.comparison_id"
+        " WHERE c.slug = %s ORDER BY t.id",
+        (slug,),
+    ).fetchall()
+
+
+def test_a_locked_disagreement_takes_no_second_thread_and_unlocks(browser, pg_site):
+    """Issue 13: with the disagreement thread locked, "Disagree with our pick?" opens no
+    second thread (a page opened before the lock is refused in place, the text kept, and a
+    fresh page offers no form); unlocking works, and the next disagreement goes into the
+    same thread."""
+    base = pg_site.base
+    with pg_site.app.app_context():
+        comp = factories.comparison(
+            "Sieve", "Colander", title=f"Sieve vs Colander {uuid.uuid4().hex[:6]}"
+        )
+        opener = factories.user(f"opener-{uuid.uuid4().hex[:6]}", age_days=30)
+        first = services.do_disagree(opener, comp, "The colander drains pasta faster.")
+        slug, thread_id = comp.slug, first.thread_id
+        db.session.commit()
+        db.session.remove()
+    mod_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    member_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        mod, member = mod_ctx.new_page(), member_ctx.new_page()
+        sign_in_page(mod, base, MODERATOR)
+        register(member, base)
+        member.goto(f"{base}/compare/{slug}")
+        text = f"A sieve also sifts flour: {uuid.uuid4().hex[:6]}"
+        member.fill("#disagree-body", text)  # typed before the lock, sent after it
+
+        mod.goto(f"{base}/threads/{thread_id}")
+        lock = mod.locator(".mod-tools form", has=mod.get_by_role("button", name="Lock thread"))
+        lock.locator("input[name=reason]").fill("Cooling off for a day.")
+        lock.get_by_role("button", name="Lock thread").click()
+        expect(mod.locator(".flash")).to_have_text("Thread locked.")
+
+        member.get_by_role("button", name="Post my disagreement").click()
+        expect(member.locator("#disagree-body-error")).to_contain_text("locked")
+        expect(member.locator("#disagree-body")).to_have_value(text)
+        assert threads_of(pg_site, slug) == [(thread_id, "locked")]
+        shoot(member, 5, "locked-disagreement-refused")
+
+        member.goto(f"{base}/compare/{slug}")
+        box = member.locator(".disagree-box")
+        expect(box.locator(".notice")).to_contain_text("A moderator has locked the discussion")
+        expect(box.locator("form")).to_have_count(0)
+        expect(
+            box.get_by_role("link", name=re.compile("Read the locked disagreement"))
+        ).to_be_visible()
+
+        unlock = mod.locator(".mod-tools form", has=mod.get_by_role("button", name="Unlock thread"))
+        unlock.locator("input[name=reason]").fill("Calm again.")
+        unlock.get_by_role("button", name="Unlock thread").click()
+        expect(mod.locator(".flash")).to_have_text("Thread unlocked.")
+        expect(mod.get_by_role("button", name="Lock thread")).to_be_visible()
+        shoot(mod, 5, "unlocked-thread")
+
+        member.reload()
+        member.fill("#disagree-body", text)
+        member.get_by_role("button", name="Post my disagreement").click()
+        expect(member).to_have_url(re.compile(rf"/threads/{thread_id}#post-\d+$"))
+        expect(member.locator(member.url.rsplit("#", 1)[1].join(["#", ""]))).to_contain_text(text)
+        assert threads_of(pg_site, slug) == [(thread_id, "open")]
+    finally:
+        mod_ctx.close()
+        member_ctx.close()
+
+
 # --- the XSS corpus in a real browser ------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def xss_site(tmp_path_factory):
-    """Its own server over a SQLite file: one thread holding every case of the corpus, and a
-    general thread with a hostile title."""
-    tmp = tmp_path_factory.mktemp("xss-live")
-    app = make_app(
-        tmp,
-        f"sqlite:///{tmp / 'xss.sqlite3'}",
-        POSTS_PER_PAGE=200,
-        POST_RATE_LIMIT="10000 per minute",
-    )
-    with app.app_context():
-        author = factories.user("xss-author", age_days=30)
-        comparison = factories.comparison("Sieve", "Colander")
+def xss_site(pg_site):
+    """On the session's database: one thread holding every case of the corpus, and a
+    general thread with a hostile title; served by a second web process (same database,
+    Redis and worker) that shows the whole thread on one page."""
+    with pg_site.app.app_context():
+        author = factories.user(f"xss-author-{uuid.uuid4().hex[:6]}", age_days=30)
+        comparison = factories.comparison("Sieve", "Colander", title="Sieve vs Colander (XSS)")
         (_, first), *rest = XSS_CASES
         posts = [services.do_disagree(author, comparison, first)]
         thread = posts[0].thread
@@ -185,13 +257,12 @@ def xss_site(tmp_path_factory):
             "comparison": f"/compare/{comparison.slug}",
             "hostile-title": f"/threads/{general.thread_id}",
         }
+        name = author.username
+        db.session.commit()
         db.session.remove()
-    try:
-        with serve_in_thread(app) as base:
-            yield base, urls
-    finally:
-        with app.app_context():
-            db.engine.dispose()
+    env = pg_site.process_env(CROWDPICK_POSTS_PER_PAGE="200")
+    with serve_in_process(env, pg_site.tmp / "web-xss.log", timeout=60) as base:
+        yield base, urls, name
 
 
 # Recorded before any page script runs: a CSP violation means something hostile reached
@@ -257,10 +328,10 @@ def test_tripwires_fire_on_an_unprotected_page(xss_page):
 
 
 def test_the_corpus_runs_nothing_in_chromium(xss_page, xss_site):
-    base, urls = xss_site
+    base, urls, author = xss_site
     page = xss_page
     page.add_init_script(WATCH_CSP)
-    sign_in_page(page, base, "xss-author")
+    sign_in_page(page, base, author)
 
     seen = {}
     for name, url in urls.items():

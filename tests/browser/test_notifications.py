@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.helpers import register_page
 
-from .conftest import screenshot
+from .conftest import screenshot, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -58,12 +58,16 @@ def test_a_reply_reaches_the_authors_inbox(browser, live_server, width):
         expect(inbox_link).to_have_accessible_name("Inbox, 1 unread")
         expect(inbox_link.locator(".inbox-badge")).to_have_attribute("data-count", "1")
         screenshot(a, f"notifications-header-{width}")
+        if width == 1280:
+            shoot(a, 9, "header-count")
         inbox_link.click()
         entry = a.locator(".inbox-entry.is-unread")
         expect(entry).to_have_count(1)
         expect(entry).to_contain_text(f"{b_name} replied to your post in “{title}”")
         expect(entry).to_contain_text("on Redis")
         screenshot(a, f"notifications-inbox-{width}")
+        if width == 1280:
+            shoot(a, 9, "inbox")
 
         entry.get_by_role("link").click()
         expect(a).to_have_url(re.compile(rf"/threads/\d+#{reply_anchor}$"))

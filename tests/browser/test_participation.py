@@ -7,11 +7,16 @@ import re
 import uuid
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests import factories
 from tests.helpers import register_page, sign_in_page
+from webapp.accounts.models import User
+from webapp.extensions import db
+from webapp.integrity.services import do_suspend
 
-from .conftest import screenshot
+from .conftest import MODERATOR, screenshot, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -54,12 +59,14 @@ def test_register_sign_in_vote_and_weigh(desktop, live_server):
     expect(page.locator(".rate-form").first.locator("input:checked")).to_have_value("4")
     expect(page.locator(".withdraw-form")).to_be_visible()
     screenshot(page, "participation")
+    shoot(page, 3, "vote-and-rating-saved", at=page.locator(".rate-form").first)
 
     page.goto(f"{live_server}/u/{username}")
     votes = page.locator(".vote-list li")
     expect(votes).to_have_count(1)
     expect(votes.first).to_contain_text("Python vs Go")
     expect(votes.first.locator("strong")).to_have_text("Go")
+    shoot(page, 3, "profile-with-the-vote")
 
 
 def test_without_javascript_the_save_buttons_vote_and_weigh(browser, live_server):
@@ -85,3 +92,27 @@ def test_without_javascript_the_save_buttons_vote_and_weigh(browser, live_server
         expect(page.locator(".rate-form").first.locator("input:checked")).to_have_value("2")
     finally:
         context.close()
+
+
+def test_a_suspended_member_is_told_so_at_sign_in(desktop, pg_site):
+    """Issue 13: the right password of a suspended account says "suspended", since when,
+    until when and why; never that the password does not match."""
+    name = f"suspended-{uuid.uuid4().hex[:8]}"
+    with pg_site.app.app_context():
+        member = factories.user(name, age_days=30)
+        moderator = db.session.scalar(sa.select(User).where(User.username == MODERATOR))
+        do_suspend(moderator, member, "Vote trading in the comments.")
+        db.session.commit()
+        db.session.remove()
+    page = desktop
+    page.goto(pg_site.base + "/login")
+    page.fill("#login", name)
+    page.fill("#password", factories.PASSWORD)
+    page.locator(".form-page form").get_by_role("button", name="Sign in").click()
+    notice = page.locator(".form-page")
+    expect(notice).to_contain_text("Your account has been suspended since")
+    expect(notice).to_contain_text("until a moderator lifts the suspension")
+    expect(notice).to_contain_text("Vote trading in the comments.")
+    expect(notice).not_to_contain_text("does not match")
+    expect(page.locator(".account-nav").get_by_role("link", name="Sign in")).to_be_visible()
+    shoot(page, 10, "suspended-sign-in")

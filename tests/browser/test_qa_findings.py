@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 
 from tests.helpers import register_page
 
+from .conftest import shoot
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "amber-lantern-gravel"
@@ -45,6 +47,9 @@ def test_arrow_keys_on_the_vote_save_nothing_until_enter(desktop, live_server):
     expect(status).to_have_attribute("aria-live", "polite")  # so it is announced
     expect(page.locator(".vote-form")).to_have_class("vote-form is-pending")
     assert sent == []
+    shoot(page, 3, "vote-pending-until-enter", at=status)
+    choices.nth(2).focus()  # where the arrows left it (a screenshot may move the focus)
+    assert sent == []
 
     page.keyboard.press("Enter")
     third = choices.nth(2)
@@ -69,6 +74,9 @@ def test_arrow_keys_on_a_rating_save_nothing_until_enter(desktop, live_server):
     page.keyboard.press("ArrowUp")
     expect(importance).to_have_value("2")
     expect(rated).to_have_text(PENDING)
+    assert sent == []
+    shoot(page, 3, "rating-pending-until-enter", at=rated)
+    importance.focus()
     assert sent == []
 
     page.keyboard.press("Enter")

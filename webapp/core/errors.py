@@ -9,6 +9,7 @@ from flask import Flask, current_app, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, ServiceUnavailable
+from werkzeug.routing import RequestRedirect
 
 from .actions import ActionError
 from .security import safe_next
@@ -43,20 +44,73 @@ def render_error(error: HTTPException):
     return render_template(template, error=error, description=description), code
 
 
+# What a refused form's page shows back (and drafts.js puts back into the form after
+# signing in again): the fields people type into, never tokens, ids or passwords.
+KEPT_FIELDS = {
+    "title": "Title",
+    "body": "What you wrote",
+    "conclusion": "Conclusion",
+    "note": "Note",
+    "reason": "Reason",
+}
+
+
 def render_session_expired(error: CSRFError):
     """A missing or stale CSRF token nearly always means the session ran out (or the page
     outlived a sign-in): say so in words, with a sign-in link back to the page, never the
-    library's "CSRF" wording. 400, as before."""
+    library's "CSRF" wording. 400, as before. What was typed is shown (escaped, read-only,
+    to copy) and marked for drafts.js, which puts it back into the same form after the
+    sign-in: nothing typed is lost."""
     page = urlsplit(request.referrer or "")
     back = page.path + (f"?{page.query}" if page.query else "")
     if page.netloc != request.host:
         back = ""
-    sign_in = url_for("accounts.login", next=safe_next(back))
-    what = "your choice" if request.blueprint == "voting" else "what you sent"
+    sign_in = url_for("accounts.login", next=safe_next(_page_of(back)))
+    voting = request.blueprint == "voting"
+    what = "your choice" if voting else "what you wrote"
     message = f"Your session has expired — sign in again; {what} was not saved."
     if wants_json():
         return {"error": "Session expired", "message": message, "sign_in": sign_in}, 400
-    return render_template("errors/session_expired.html", what=what, sign_in=sign_in), 400
+    kept = [] if voting else _kept_fields()
+    parent = request.form.get("parent_id", "")
+    draft_key = f"{request.path}|{parent if parent.isdigit() else ''}"
+    page = render_template(
+        "errors/session_expired.html", what=what, sign_in=sign_in, kept=kept, draft_key=draft_key
+    )
+    return page, 400
+
+
+def _kept_fields() -> list[dict]:
+    kept = []
+    for name, label in KEPT_FIELDS.items():
+        value = request.form.get(name, "")
+        if value.strip():
+            rows = min(12, max(3, value.count("\n") + 2))
+            kept.append({"name": name, "label": label, "value": value, "rows": rows})
+    return kept
+
+
+def _page_of(path: str) -> str:
+    """A page a browser can open for ``path``: itself, else the nearest parent path with a
+    GET route (a form's answer page, say /threads/7/posts after a preview, is POST-only:
+    its page is /threads/7)."""
+    route, _, query = path.partition("?")
+    if not route.startswith("/"):
+        return ""
+    adapter = current_app.url_map.bind(request.host)
+    for _ in range(3):
+        try:
+            adapter.match(route, method="GET")
+        except RequestRedirect:
+            return route
+        except HTTPException:
+            route = route.rstrip("/").rpartition("/")[0]
+            query = ""
+            if not route:
+                return ""
+            continue
+        return route + (f"?{query}" if query else "")
+    return ""
 
 
 def render_action_error(error: ActionError):

@@ -69,12 +69,25 @@ def read_claim_order(raw: str | None) -> str:
     return raw if raw in CLAIM_ORDERS else DEFAULT_CLAIM_ORDER
 
 
-def claim_lists(comparison, weights: dict, order: str = DEFAULT_CLAIM_ORDER) -> dict:
-    """option id -> {"pros": [...], "cons": [...]} in ``order``, with every claim's
-    spread of ratings (one grouped statement for the whole page) under "spreads"."""
+def ordered(comparison, weights: dict, order: str = DEFAULT_CLAIM_ORDER) -> dict:
+    """option id -> {"pros": [...], "cons": [...]} in ``order`` (no query)."""
     pick = (lambda claims: by_importance(claims, weights)) if order == "weight" else list
-    lists = {o.id: {"pros": pick(o.pros), "cons": pick(o.cons)} for o in comparison.options}
-    return {"options": lists, "spreads": claim_spreads(comparison.id)}
+    return {o.id: {"pros": pick(o.pros), "cons": pick(o.cons)} for o in comparison.options}
+
+
+def claim_lists(comparison, weights: dict, order: str = DEFAULT_CLAIM_ORDER) -> dict:
+    """The claims in ``order`` under "options" (see ``ordered``), with every claim's
+    spread of ratings (one grouped statement for the whole page) under "spreads"."""
+    return {"options": ordered(comparison, weights, order), "spreads": claim_spreads(comparison.id)}
+
+
+def weight_order(comparison, weights: dict) -> dict[str, dict[str, list[int]]]:
+    """The "what matters most" order as claim ids, for the live poll: the same sort as
+    the page's ?claims=weight, so a page sorted by weight can follow the card in place."""
+    return {
+        str(option_id): {kind: [c.id for c in claims] for kind, claims in lists.items()}
+        for option_id, lists in ordered(comparison, weights, "weight").items()
+    }
 
 
 def claim_context(comparison, community: dict, raw_order: str | None = None) -> dict:
