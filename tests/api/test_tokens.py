@@ -155,3 +155,36 @@ def test_cookie_session_writes_need_the_csrf_token(client, session, member):
     assert _vote(client, comparison, bearer(secret)).status_code == 200
     voters = db.session.scalars(sa.select(Vote.user_id).where(Vote.comparison_id == comparison.id))
     assert set(voters) == {member.id, other.id}
+
+
+def test_a_bad_token_on_a_read_is_a_401_not_an_anonymous_read(client, session, member):
+    secret = token_for(member, "read")
+    row = db.session.scalars(sa.select(AccessToken).where(AccessToken.user_id == member.id)).one()
+    row.revoked_at = utcnow()
+    db.session.commit()
+    for header in (bearer(secret), bearer("cp_garbage"), {"Authorization": "Basic eDp5"}):
+        assert_problem(client.get("/api/v1/tags", headers=header), 401)
+    assert client.get("/api/v1/tags").status_code == 200  # no token: an anonymous read
+
+
+def test_a_preflight_is_an_empty_204_with_the_cors_answer(client, session):
+    response = client.options("/api/v1/tags", headers={"Origin": "https://elsewhere.example"})
+    assert response.status_code == 204 and response.get_data() == b""
+    assert "text/html" not in response.headers.get("Content-Type", "")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_only_editors_can_have_the_edit_scope(client, session, member):
+    from webapp.api import tokens
+    from webapp.core.actions import ActionError
+
+    try:
+        tokens.create_token(member, "sneaky", ["edit"])
+    except ActionError as refused:
+        assert refused.status == 422 and "editors" in refused.message
+    else:
+        raise AssertionError("a member got an edit-scope token")
+    editor = factories.established("tok-editor", role="editor")
+    _row, secret = tokens.create_token(editor, "tools", ["edit"])
+    assert secret.startswith("cp_")

@@ -151,7 +151,10 @@ def test_editor_creates_updates_and_publishes(client, session):
 
 
 def test_edit_scope_is_not_enough_without_the_editor_role(client, session, member):
+    # An editor's token outlives the role: once demoted, its "edit" scope does nothing.
+    member.role = "editor"
     secret = token_for(member, "edit")
+    member.role = "member"
     comparison = factories.comparison()
     db.session.commit()
     assert_problem(

@@ -287,3 +287,36 @@ def test_rating_values_that_only_look_like_numbers_are_a_422(app, scene, importa
         headers={"Accept": "application/json"},
     )
     assert response.status_code == 422
+
+
+def test_a_refused_control_character_keeps_the_text_for_the_form(scene):
+    """Pasted text with a control character is refused (422) but not lost: the page shows
+    it without that character, keyed for drafts.js to put back into the same reply form,
+    with a link back to the thread."""
+    thread = f"/threads/{scene.thread_id}"
+    response = scene.client.post(
+        f"{thread}/posts",
+        data={
+            "body": "Pasted\x01 from <somewhere>",
+            "parent_id": str(scene.post_id),
+            "csrf_token": scene.token,
+        },
+        headers={"Referer": f"http://localhost{thread}"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "U+0001" in page and "Unprocessable" not in page
+    assert "Pasted from &lt;somewhere&gt;</textarea>" in page
+    assert f'data-draft-key="{thread}/posts|{scene.post_id}"' in page
+    assert f'href="{thread}"' in page
+
+
+def test_json_nested_past_the_parser_is_a_422_not_a_500(scene):
+    deep = "[" * 5000 + "]" * 5000
+    response = scene.client.post(
+        f"/compare/{scene.slug}/vote",
+        data=deep,
+        headers={"Content-Type": "application/json", "X-CSRFToken": scene.token},
+    )
+    assert response.status_code == 422
+    assert "nested too deeply" in response.get_json()["message"]

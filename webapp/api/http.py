@@ -12,7 +12,7 @@ from flask import current_app, g, request
 
 from ..core.actions import ActionError
 from ..extensions import limiter
-from .auth import client_key
+from .auth import caller, client_key
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 EXPOSED = (
@@ -47,6 +47,10 @@ def finish(response):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = EXPOSED
         if request.method == "OPTIONS":
+            # A preflight's answer has no body: 204, not Flask's empty text/html 200.
+            response.status_code = 204
+            response.set_data(b"")
+            response.headers.pop("Content-Type", None)
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
             response.headers["Access-Control-Max-Age"] = "86400"
@@ -68,8 +72,17 @@ def finish(response):
     return response
 
 
+def check_credentials() -> None:
+    """A read needs no token, but one that is sent must be good: a revoked, expired or
+    garbled token is a 401 on a read too, so a script learns at once, not at its first
+    write."""
+    if "Authorization" in request.headers:
+        caller()
+
+
 def setup(blueprint, limit=True) -> None:
     blueprint.after_request(finish)
+    blueprint.before_request(check_credentials)
     blueprint.before_request(require_json_body)
     if limit:
         limiter.limit(read_limit, key_func=client_key)(blueprint)

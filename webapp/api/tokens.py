@@ -52,6 +52,8 @@ def create_token(
     if len(name) > NAME_MAX or "\n" in name or "\r" in name:
         raise ActionError(f"Keep the name on one line, under {NAME_MAX} characters.", 422, "name")
     chosen = check_scopes(scopes)
+    if "edit" in chosen and not user.has_role("editor"):
+        raise ActionError("Only editors can give a token the “edit” scope.", 422, "scopes")
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         raise ActionError(
             f"A token lasts 1 to {MAX_EXPIRY_DAYS} days, or never expires.", 422, "expires"

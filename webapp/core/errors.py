@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, Se
 from werkzeug.routing import RequestRedirect
 
 from .actions import ActionError
+from .inputs import RefusedCharacter, without_refused
 from .security import safe_next
 
 # Seconds a client is asked to wait when the database is unreachable: a restarting or
@@ -61,29 +62,55 @@ def render_session_expired(error: CSRFError):
     library's "CSRF" wording. 400, as before. What was typed is shown (escaped, read-only,
     to copy) and marked for drafts.js, which puts it back into the same form after the
     sign-in: nothing typed is lost."""
-    page = urlsplit(request.referrer or "")
-    back = page.path + (f"?{page.query}" if page.query else "")
-    if page.netloc != request.host:
-        back = ""
-    sign_in = url_for("accounts.login", next=safe_next(_page_of(back)))
+    sign_in = url_for("accounts.login", next=safe_next(_page_of(_referrer_path())))
     voting = request.blueprint == "voting"
     what = "your choice" if voting else "what you wrote"
     message = f"Your session has expired — sign in again; {what} was not saved."
     if wants_json():
         return {"error": "Session expired", "message": message, "sign_in": sign_in}, 400
     kept = [] if voting else _kept_fields()
-    parent = request.form.get("parent_id", "")
-    draft_key = f"{request.path}|{parent if parent.isdigit() else ''}"
     page = render_template(
-        "errors/session_expired.html", what=what, sign_in=sign_in, kept=kept, draft_key=draft_key
+        "errors/session_expired.html", what=what, sign_in=sign_in, kept=kept, draft_key=_draft_key()
     )
     return page, 400
 
 
-def _kept_fields() -> list[dict]:
+def render_refused_character(error: RefusedCharacter):
+    """A pasted control character in a form: the form's text comes back without it, shown
+    to copy and kept for drafts.js, which puts it into the same form on the way back (422,
+    as before). JSON clients and forms without typed text get the plain answer."""
+    kept = [] if wants_json() else _kept_fields(clean=without_refused)
+    if not kept:
+        return render_action_error(error)
+    back = _page_of(_referrer_path()) or url_for("pages.home")
+    page = render_template(
+        "errors/refused_text.html",
+        message=error.message,
+        kept=kept,
+        draft_key=_draft_key(),
+        back=safe_next(back),
+    )
+    return page, 422
+
+
+def _referrer_path() -> str:
+    """The path and query of the page the form was on, when it is this site's."""
+    page = urlsplit(request.referrer or "")
+    if page.netloc != request.host:
+        return ""
+    return page.path + (f"?{page.query}" if page.query else "")
+
+
+def _draft_key() -> str:
+    """Which form a kept draft belongs to (drafts.js matches the form's own key)."""
+    parent = request.form.get("parent_id", "")
+    return f"{request.path}|{parent if parent.isdigit() else ''}"
+
+
+def _kept_fields(clean=lambda text: text) -> list[dict]:
     kept = []
     for name, label in KEPT_FIELDS.items():
-        value = request.form.get(name, "")
+        value = clean(request.form.get(name, ""))
         if value.strip():
             rows = min(12, max(3, value.count("\n") + 2))
             kept.append({"name": name, "label": label, "value": value, "rows": rows})
@@ -186,6 +213,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_session_expired)
     app.register_error_handler(InternalServerError, render_internal_error)
     app.register_error_handler(ActionError, render_action_error)
+    app.register_error_handler(RefusedCharacter, render_refused_character)
     for error in (*DATABASE_DOWN, sa_exc.DBAPIError):
         app.register_error_handler(error, render_database_down)
     app.register_error_handler(Exception, unexpected_error)

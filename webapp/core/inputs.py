@@ -41,8 +41,17 @@ def control_character(text: str) -> str | None:
     return found.group() if found else None
 
 
+class RefusedCharacter(ActionError):
+    """A control character in a field: errors.py shows the form's typed text back, without
+    it, and keeps it for drafts.js so it is back in the form (nothing typed is lost)."""
+
+
+def without_refused(text: str) -> str:
+    return _REFUSED.sub("", text)
+
+
 def refused(name: str, char: str) -> ActionError:
-    return ActionError(
+    return RefusedCharacter(
         f"“{name}” contains an invisible control character (U+{ord(char):04X}), "
         "which this site does not accept. Remove it and send again.",
         422,
@@ -85,7 +94,11 @@ def check_request() -> None:
         return
     fields = list(request.form.items(multi=True))
     if request.is_json:
-        fields += _strings(request.get_json(silent=True), "")
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # the parser's own recursion, before our depth check
+            raise ActionError("That JSON body is nested too deeply.", 422) from None
+        fields += _strings(body, "")
     for name, text in fields:
         char = control_character(name) or control_character(text)
         if char is not None:

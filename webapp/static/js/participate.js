@@ -241,6 +241,14 @@
         control.pending = false;
         form.classList.remove("is-pending");
         control.revert();
+        // Focus follows the choice put back: left on the stepped-to radio, the next arrow
+        // would step on from there, and Space would pick the value just undone.
+        const focused = document.activeElement;
+        if (focused && focused.type === "radio" && form.contains(focused)) {
+          const back = form.querySelector("input[type=radio][name='" + focused.name + "']:checked")
+            || form.querySelector("input[type=radio][name='" + focused.name + "']");
+          if (back && back !== focused) back.focus();
+        }
         show(control.region, "Not changed.", "busy");
       }
     });
