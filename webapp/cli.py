@@ -129,6 +129,26 @@ def recompute_command(slug: str | None, everything: bool) -> None:
     click.echo(f"Recomputed {len(ids)} comparison(s).")
 
 
+tallies_group = AppGroup("tallies", help="The full-weight vote tallies of the verdicts.")
+crowdpick.add_command(tallies_group)
+
+
+@tallies_group.command("rebuild")
+@click.option("--comparison", "comparison_id", type=int, help="Only this comparison (id).")
+def tallies_rebuild_command(comparison_id: int | None) -> None:
+    """Rebuild the tallies from the votes (after a new trust rule, or any doubt)."""
+    from .catalog.models import Comparison
+    from .extensions import db
+    from .verdicts import tallies
+
+    ids = None
+    if comparison_id is not None:
+        if db.session.get(Comparison, comparison_id) is None:
+            raise click.ClickException(f"No comparison {comparison_id}.")
+        ids = [comparison_id]
+    click.echo(f"Tallies rebuilt {tallies.rebuild_tallies(ids)} comparison(s).")
+
+
 demo = AppGroup("demo", help="Demo members and their activity, for a first run.")
 crowdpick.add_command(demo)
 

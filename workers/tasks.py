@@ -7,7 +7,7 @@ from flask import current_app
 from webapp.integrity import services as integrity
 from webapp.mail import delivery
 from webapp.notifications import digest
-from webapp.verdicts import queue, services
+from webapp.verdicts import queue, services, tallies
 
 
 @shared_task(name="workers.tasks.recompute_verdict")
@@ -21,7 +21,9 @@ def recompute_verdict(comparison_id: int) -> int | None:
 def sweep_verdicts() -> int:
     # Holds whose cool-off passed are released first, so this sweep recomputes them.
     integrity.release_cooled_off()
-    return services.sweep()
+    recomputed = services.sweep()
+    tallies.check_sample(current_app.config.get("TALLY_CHECK_SAMPLE", 5))  # warns on repair
+    return recomputed
 
 
 @shared_task(name="workers.tasks.send_mail", bind=True, max_retries=None)

@@ -55,3 +55,19 @@ def trust_weight_sql(dialect: str, now: datetime, rules: TrustRules, voided=None
         if column is not None:
             zero_when = sa.or_(zero_when, column.is_not(None))
     return sa.case((zero_when, 0.0), else_=base * penalty)
+
+
+def full_weight_sql(dialect: str, now: datetime, rules: TrustRules):
+    """SQL: the account's weight is the rule's full weight (every signal earned in full, no
+    strike counting, not suspended, votes not voided), the one weight that never changes by
+    itself: verdicts/tallies.py counts such votes instead of reading them."""
+    conds = [User.suspended_at.is_(None), User.votes_voided_at.is_(None)]
+    if rules.strike_factor != 1:
+        conds.append(User.strikes <= 0)
+    if rules.age_share and rules.full_after_days > 0:
+        conds.append(_age_days(dialect, now) >= rules.full_after_days)
+    if rules.days_share and rules.full_after_active_days > 0:
+        conds.append(User.active_days >= rules.full_after_active_days)
+    if rules.email_share:
+        conds.append(User.email_verified_at.is_not(None))
+    return sa.and_(*conds)

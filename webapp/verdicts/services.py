@@ -24,7 +24,7 @@ from ..extensions import db
 from ..integrity.detection import detect_and_hold
 from ..notifications import services as notifications
 from ..scoring.verdict import Params, claim_importance, compute
-from . import transitions
+from . import tallies, transitions
 from .aggregate import read_inputs
 from .models import CommunityVerdict, VerdictHistory
 
@@ -55,7 +55,7 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
         return None
     db.session.commit()  # end the read so the locking transaction starts with the write
     stored = _locked_verdict(comparison_id)
-    changes.fold_marks(comparison_id)  # member-input marks -> the input version
+    folded = changes.fold_marks(comparison_id)  # member-input marks -> the input version
     comparison = db.session.get(Comparison, comparison_id, populate_existing=True)
     # Read before the inputs: a write committed after this point leaves the version ahead
     # of what the verdict records, so the sweep comes back for it.
@@ -64,9 +64,10 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     pick = editorial.picked_option_id if editorial else None
     now = utcnow()
     trust = TrustRules.from_config(current_app.config)
+    tallies.sync(comparison_id, marker, folded, now, trust)  # the full-weight vote tallies
     if current_app.config["HOLD_ENABLED"]:
         detect_and_hold(comparison, now, trust)
-    inputs = read_inputs(comparison, now, trust)
+    inputs = read_inputs(comparison, now, trust, absorb=True)
     params = Params.from_config(current_app.config)
     result = compute(
         inputs.options,

@@ -12,6 +12,12 @@ from ..catalog.models import Claim, Comparison, Option
 from ..core.clock import utcnow
 from ..extensions import db
 
+# Votes the full-weight tally does not hold (verdicts/tallies.py), as in migration 0018.
+UNTALLIED = (
+    "tallied_option_id IS NULL OR tallied_option_id != option_id"
+    " OR held_at IS NOT NULL OR voided_at IS NOT NULL"
+)
+
 IMPORTANCE_LABELS = {0: "Irrelevant", 1: "Minor", 2: "Matters", 3: "Important", 4: "Decisive"}
 
 
@@ -29,6 +35,14 @@ class Vote(db.Model):
         sa.Index("ix_votes_comparison_id_option_id", "comparison_id", "option_id"),
         # The brigade detector reads a comparison's recent votes.
         sa.Index("ix_votes_comparison_id_updated_at", "comparison_id", "updated_at"),
+        # The votes the full-weight tallies do not hold, read row by row (verdicts/tallies.py).
+        sa.Index(
+            "ix_votes_untallied",
+            "comparison_id",
+            "tallied_option_id",
+            postgresql_where=sa.text("untallied"),
+            sqlite_where=sa.text("untallied = 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +59,14 @@ class Vote(db.Model):
     )
     # Network prefix the vote came from (IPv4 /24, IPv6 /48), never the full address.
     source_prefix: Mapped[str | None] = mapped_column(sa.String(64))
+    # The option this vote is counted under in the full-weight tally (verdicts/tallies.py);
+    # NULL when read row by row. Only the recompute writes it.
+    tallied_option_id: Mapped[int | None] = mapped_column(sa.Integer)
+    # Generated (no writer names it): a column the planner has statistics on, where it
+    # cannot estimate "tallied_option_id != option_id".
+    untallied: Mapped[bool | None] = mapped_column(
+        sa.Boolean, sa.Computed(UNTALLIED, persisted=True)
+    )
 
     comparison: Mapped[Comparison] = relationship(viewonly=True)
     option: Mapped[Option] = relationship(

@@ -153,7 +153,8 @@ def withdraw_with_answer(
     deleted = statements.core().execute(
         statements.withdraw_statement(), {"u": user.id, "c": comparison.id}
     )
-    if deleted.first() is None:
+    gone = deleted.first()
+    if gone is None:
         # Nothing deleted: no vote, or one under review (rare; one more read to say which).
         under_review = db.session.execute(
             sa.select(Vote.held_at.is_not(None), Vote.voided_at.is_not(None)).where(
@@ -169,7 +170,7 @@ def withdraw_with_answer(
         if under_review is not None and under_review[1]:
             raise ActionError("Moderators voided this vote; it stays on record.", 409)
         return (False, _answer_inputs(user.id, comparison, None) if answer else None)
-    _mark_inputs_changed(comparison.id)
+    changes.mark_member_input(comparison.id, gone.tallied_option_id)
     inputs = _answer_inputs(user.id, comparison, None) if answer else None
     changes.commit()
     return True, inputs

@@ -76,7 +76,8 @@ def withdraw_statement():
             votes.c.held_at.is_(None),
             votes.c.voided_at.is_(None),
         )
-        .returning(votes.c.id)
+        # The tally's option goes into the mark (catalog/changes.py), same statements.
+        .returning(votes.c.id, votes.c.tallied_option_id)
     )
 
 
