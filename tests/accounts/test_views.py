@@ -13,7 +13,7 @@ from webapp.extensions import db
 
 def signed_in_as(client) -> str | None:
     html = client.get("/about").get_data(as_text=True)
-    match = re.search(r'<a href="/u/([^"]+)">', html)
+    match = re.search(r'<a class="account-name" href="/u/([^"]+)">', html)
     return match.group(1) if match else None
 
 
