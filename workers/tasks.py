@@ -7,7 +7,7 @@ from flask import current_app
 from webapp.integrity import services as integrity
 from webapp.mail import delivery
 from webapp.notifications import digest
-from webapp.verdicts import queue, services, tallies
+from webapp.verdicts import queue, services
 
 
 @shared_task(name="workers.tasks.recompute_verdict")
@@ -21,9 +21,7 @@ def recompute_verdict(comparison_id: int) -> int | None:
 def sweep_verdicts() -> int:
     # Holds whose cool-off passed are released first, so this sweep recomputes them.
     integrity.release_cooled_off()
-    recomputed = services.sweep()
-    tallies.check_sample(current_app.config.get("TALLY_CHECK_SAMPLE", 5))  # warns on repair
-    return recomputed
+    return services.sweep()
 
 
 @shared_task(name="workers.tasks.send_mail", bind=True, max_retries=None)

@@ -138,7 +138,11 @@ def test_made_up_addresses_are_never_stored(client, count_queries, comp, query):
         assert response.headers["ETag"]
 
 
-def test_the_query_string_is_part_of_the_key(client, comp):
+def test_the_query_string_is_part_of_the_key(client, count_queries, comp):
+    # Two stored lists: the second address is rendered, not served the first one's copy.
+    stored(client, count_queries, "/")
+    assert not is_hit(client, count_queries, "/?sort=newest")
+    assert is_hit(client, count_queries, "/?sort=newest")
     factories.comparison("Toaster", "Grill")
     assert "Kettle vs Stove" in text(client, "/?q=kettle")
     assert "Toaster vs Grill" not in text(client, "/?q=kettle")
@@ -146,6 +150,23 @@ def test_the_query_string_is_part_of_the_key(client, comp):
     weight = text(client, page(comp) + "?claims=weight")
     assert 'aria-current="true">What matters most' in weight
     assert 'aria-current="true">What matters most' not in text(client, page(comp))
+
+
+def test_a_page_that_is_not_stored_is_not_shared_either_when_it_sets_a_cookie(app, comp):
+    """A search is never stored, and when its answer is personal (here: it sets a cookie)
+    it must not tell a proxy to share it."""
+    from flask import make_response
+
+    from webapp.pages import cache as page_cache
+
+    def render():
+        response = make_response("<p>results</p>")
+        response.set_cookie("visited", "1")
+        return response
+
+    with app.test_request_context("/?q=kettle"):
+        response = page_cache.serve("home", lambda: ("facts",), render, lambda args: False)
+    assert "public" not in response.headers.get("Cache-Control", "")
 
 
 # --- a cached page changes when what it shows changes ----------------------------------

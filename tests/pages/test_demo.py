@@ -28,7 +28,7 @@ def by_title(title: str) -> Comparison:
     return db.session.scalars(sa.select(Comparison).where(Comparison.title == title)).one()
 
 
-def test_seed_is_a_living_site_idempotent_and_removal_keeps_real_input(session, cli):
+def import_demo_pages() -> None:
     list(
         import_paths(
             [ROOT / "webapp" / "catalog" / "demo"],
@@ -38,6 +38,10 @@ def test_seed_is_a_living_site_idempotent_and_removal_keeps_real_input(session, 
         )
     )
     db.session.commit()
+
+
+def test_seed_is_a_living_site_idempotent_and_removal_keeps_real_input(session, cli):
+    import_demo_pages()
     result = cli.invoke(args=["crowdpick", "demo", "seed"])
     assert result.exit_code == 0, result.output
     assert "Seeded" in result.output
@@ -120,15 +124,7 @@ def test_seed_spreads_history_over_the_month_when_a_queue_is_configured(
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:9/0")
     monkeypatch.setitem(app.config, "REDIS_TIMEOUT", 0.5)
     monkeypatch.delitem(app.extensions, "crowdpick_redis", raising=False)
-    list(
-        import_paths(
-            [ROOT / "webapp" / "catalog" / "demo"],
-            dry_run=False,
-            status="published",
-            max_bytes=10**6,
-        )
-    )
-    db.session.commit()
+    import_demo_pages()
     result = cli.invoke(args=["crowdpick", "demo", "seed"])
     assert result.exit_code == 0, result.output
     python_go = by_title("Python vs Go")

@@ -34,7 +34,6 @@ from webapp.background import RECOMPUTE_TASK, SWEEP_TASK
 from webapp.catalog import changes
 from webapp.extensions import db
 from webapp.verdicts import queue, services
-from webapp.voting import services as voting
 from webapp.voting.models import Vote
 
 pytestmark = pytest.mark.postgres
@@ -149,7 +148,7 @@ def test_a_rolled_back_vote_enqueues_nothing(start_stack):
     first, second = facts.members
     with app.app_context():
         db.session.add(Vote(user_id=first, comparison_id=facts.id, option_id=facts.options[0]))
-        voting._mark_inputs_changed(facts.id)  # exactly what cast_vote does before commit
+        changes.mark_member_input(facts.id)  # exactly what cast_vote does before commit
         assert facts.id in db.session.info[changes.RECOMPUTE]
         db.session.rollback()
         changes.commit()  # a later commit (of nothing) must not send the dropped request

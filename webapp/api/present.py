@@ -36,8 +36,8 @@ def community_brief(verdict) -> dict:
     }
 
 
-def comparison_summary(comparison, verdict) -> dict:
-    pick = comparison.verdict.picked_option_id if comparison.verdict else None
+def _comparison_base(comparison) -> dict:
+    """The fields the list and the detail share (one place, so they cannot drift)."""
     return {
         "id": comparison.id,
         "slug": comparison.slug,
@@ -47,6 +47,13 @@ def comparison_summary(comparison, verdict) -> dict:
         "updated_at": comparison.updated_at,
         "url": page_url("pages.comparison", slug=comparison.slug),
         "tags": tag_slugs(comparison),
+    }
+
+
+def comparison_summary(comparison, verdict) -> dict:
+    pick = comparison.verdict.picked_option_id if comparison.verdict else None
+    return {
+        **_comparison_base(comparison),
         "options": [{"id": o.id, "name": o.name} for o in comparison.options],
         "editorial_pick_option_id": pick,
         "community": community_brief(verdict),
@@ -101,15 +108,8 @@ def community(card) -> dict:
 def comparison_detail(comparison, card) -> dict:
     verdict = comparison.verdict
     return {
-        "id": comparison.id,
-        "slug": comparison.slug,
-        "title": comparison.title,
-        "intro": comparison.intro or "",
+        **_comparison_base(comparison),
         "status": comparison.status,
-        "created_at": comparison.created_at,
-        "updated_at": comparison.updated_at,
-        "url": page_url("pages.comparison", slug=comparison.slug),
-        "tags": tag_slugs(comparison),
         "options": [
             {
                 "id": o.id,

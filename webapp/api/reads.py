@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask_smorest import Blueprint
 
 from ..accounts.services import user_by_username
@@ -13,7 +12,7 @@ from ..discussions.lookups import thread_or_404
 from ..extensions import db
 from ..pages import services as pages
 from ..verdicts import services as verdicts
-from ..voting.services import votes_of
+from ..voting.services import vote_count
 from . import present, problems, schemas
 from .http import make_cursor, read_cursor, set_last_modified, setup
 
@@ -152,7 +151,4 @@ def member(username: str):
     user = user_by_username(username)
     if user is None:
         raise ActionError("No member by that name.", 404)
-    counted = db.session.scalar(
-        sa.select(sa.func.count()).select_from(votes_of(user).order_by(None).subquery())
-    )
-    return present.member(user, counted)
+    return present.member(user, vote_count(user))

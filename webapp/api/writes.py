@@ -42,6 +42,10 @@ def written(response) -> bool:
     return response.status_code < 400
 
 
+# Posts and disagreements share the browser's "posts" bucket.
+posting = limiter.shared_limit(post_limit, scope="posts", key_func=client_key, deduct_when=written)
+
+
 def post_text(body: str) -> str:
     """The body as the browser's post form reads it: stripped, LF newlines, within
     POST_MAX_CHARS counted as a textarea counts."""
@@ -107,7 +111,7 @@ def _posted(post) -> dict:
 
 @bp.post("/threads/<int:thread_id>/posts")
 @needs(bp, "post")
-@limiter.shared_limit(post_limit, scope="posts", key_func=client_key, deduct_when=written)
+@posting
 @bp.arguments(schemas.PostIn)
 @bp.response(201, schemas.PostOut)
 def reply(data, thread_id: int):
@@ -119,7 +123,7 @@ def reply(data, thread_id: int):
 
 @bp.post("/comparisons/<slug:slug>/disagreements")
 @needs(bp, "post")
-@limiter.shared_limit(post_limit, scope="posts", key_func=client_key, deduct_when=written)
+@posting
 @bp.arguments(schemas.DisagreeIn)
 @bp.response(201, schemas.PostOut)
 def disagree(data, slug: str):

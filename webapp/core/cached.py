@@ -94,4 +94,5 @@ def fragment(key: str, timeout: int | None = None, caller=None):
 
 def init_app(app) -> None:
     cache.init_app(app)
+    code_version()  # read the tree once at start-up, never during a reader's request
     app.jinja_env.globals["cached_fragment"] = fragment

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, render_template, request, url_for
@@ -86,7 +85,7 @@ def render_refused_character(error: RefusedCharacter):
     back = _page_of(_referrer_path()) or url_for("pages.home")
     page = render_template(
         "errors/refused_text.html",
-        code=re.search(r"U\+[0-9A-F]{4}", error.message).group(),
+        code=f"U+{ord(error.char):04X}",
         kept=kept,
         draft_key=_draft_key(),
         back=safe_next(back),

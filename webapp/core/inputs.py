@@ -45,6 +45,10 @@ class RefusedCharacter(ActionError):
     """A control character in a field: errors.py shows the form's typed text back, without
     it, and keeps it for drafts.js so it is back in the form (nothing typed is lost)."""
 
+    def __init__(self, message: str, status: int, field: str, char: str):
+        super().__init__(message, status, field)
+        self.char = char
+
 
 def without_refused(text: str) -> str:
     return _REFUSED.sub("", text)
@@ -56,6 +60,7 @@ def refused(name: str, char: str) -> ActionError:
         "which this site does not accept. Remove it and send again.",
         422,
         name,
+        char,
     )
 
 

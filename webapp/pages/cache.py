@@ -78,7 +78,8 @@ def serve(
     if etag in request.if_none_match:
         return _public(current_app.response_class(status=304), etag)
     if not shared(request.args):
-        return _public(make_response(render()), etag)
+        response = make_response(render())
+        return _public(response, etag) if _storable(response) else response
     key = f"{name}:{etag}"
     body = cached.get(key)
     if body is not None:

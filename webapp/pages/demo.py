@@ -151,8 +151,11 @@ def _settle(comparison_id: int, mark: datetime, at: datetime, people: dict) -> N
     verdict = db.session.get(CommunityVerdict, comparison_id, populate_existing=True)
     comparison = db.session.get(Comparison, comparison_id, populate_existing=True)
     # Votes and ratings leave marks (catalog/changes.py) rather than bumping the version.
-    behind = comparison.inputs_version > (verdict.inputs_seen_version if verdict else -1)
-    if verdict is None or behind or changes.has_pending_marks(comparison_id):
+    if (
+        verdict is None
+        or comparison.inputs_version > verdict.inputs_seen_version
+        or changes.has_pending_marks(comparison_id)
+    ):
         recompute_verdict(comparison_id)
     ids = [u.id for u in people.values()]
     threads = sa.select(Thread.id).where(Thread.comparison_id == comparison_id)

@@ -183,12 +183,16 @@ def stale_comparisons(limit: int | None = None) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+TALLY_CHECK_SAMPLE = 5  # tallied comparisons held to a full aggregate per sweep
+
+
 def sweep(limit: int = 500) -> int:
     """The repair path: recompute whatever the queue missed. Returns how many."""
     ids = stale_comparisons(limit)
     db.session.commit()
     for comparison_id in ids:
         recompute_verdict(comparison_id)
+    tallies.check_sample(TALLY_CHECK_SAMPLE)  # a tally that drifted is rebuilt, with a warning
     return len(ids)
 
 

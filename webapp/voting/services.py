@@ -21,13 +21,6 @@ from . import onestatement, statements
 from .models import IMPORTANCE_LABELS, ClaimRating, Vote
 
 
-def _mark_inputs_changed(comparison_id: int) -> None:
-    """Same transaction as the write: the sweep trusts this mark (an appended row, so
-    votes on one comparison never queue on its row). The recompute request goes out only
-    after the commit (and never for a rollback)."""
-    changes.mark_member_input(comparison_id)
-
-
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -104,7 +97,9 @@ def vote_with_answer(
         # The WHERE kept a held row as it was: nothing written, nothing to undo.
         raise ActionError(HELD, 409)
     note_participation(user)
-    _mark_inputs_changed(comparison.id)
+    # Same transaction as the write: the sweep trusts the mark; the recompute request
+    # goes out only after the commit.
+    changes.mark_member_input(comparison.id)
     inputs = None
     if answer:
         inputs = _answer_inputs(user.id, comparison, option)
@@ -214,7 +209,9 @@ def rate_with_answer(
         if written.first() is None:  # nothing written
             check_claim(comparison, claim_id)  # raises the 404
         note_participation(user)
-    _mark_inputs_changed(comparison.id)
+    # Same transaction as the write: the sweep trusts the mark; the recompute request
+    # goes out only after the commit.
+    changes.mark_member_input(comparison.id)
     inputs = _answer_inputs(user.id, comparison, _NO_VOTE_READ) if answer else None
     changes.commit()
     return importance, inputs
@@ -313,6 +310,13 @@ def inputs_of(
             ).all()
         weighted = personal_pick(option_ids, claims, ratings)
     return MemberInputs(vote=vote, ratings=ratings, weighted_pick=weighted, on_hold=on_hold)
+
+
+def vote_count(user: User) -> int:
+    """How many of ``votes_of`` there are (a profile's total)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(votes_of(user).order_by(None).subquery())
+    )
 
 
 def votes_of(user: User) -> sa.Select:

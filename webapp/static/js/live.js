@@ -153,7 +153,8 @@
         const said = gist();
         const held = focusHeld();
         card.innerHTML = state.card;
-        if (gist() !== said) news.textContent = "Community pick updated: " + gist();
+        const now = gist();
+        if (now !== said) news.textContent = "Community pick updated: " + now;
         const details = card.querySelector("details");
         if (open && details) details.open = true;
         refocus(held);
