@@ -7,20 +7,21 @@ Rows are made with INSERT ... SELECT generate_series: a million members (ages sp
 Timed in-process, median of several runs each:
   recompute  - webapp.verdicts.services.recompute_verdict(id), the worker's call; before
                each run one vote changes option (untimed), so every run reads, computes
-               and writes a new version.
+               and writes a new version. The first (untimed) recompute builds the running
+               tallies per option and trust class (verdicts/tallies.py); the timed ones
+               read them plus the changed vote.
   GROUP BY   - SELECT option_id, count(*) FROM votes WHERE comparison_id = :c GROUP BY
                option_id, through the same session (the baseline).
-  + users    - the same GROUP BY joined to users (for information: the trust weight needs
-               each voter's row).
+  + users    - the same GROUP BY joined to users (for information: a full read of the
+               trust weights needs each voter's row).
 The statements of one recompute are timed one by one, and the votes aggregate is EXPLAIN
-ANALYZEd at the largest size. In that first table no voter is at full weight (no verified
-address), so every vote is still read row by row.
+ANALYZEd at the largest size.
 
-Then the running tallies (webapp/verdicts/tallies.py) at 1M votes: the members of 80% of
-the votes, then of all of them, reach full weight in SQL (as time would do it: no mark);
-one untimed recompute takes their votes into the tally, then the same timed runs.
-Targets (issue 14, item 3): recompute <= 1.5x the plain GROUP BY when 80% of the votes
-come from full-weight voters; <= 20 ms when all of them do.
+Then the targets at 1M votes: the members of 80% of the votes, then of all of them, reach
+full weight in SQL (an UPDATE of their trust inputs; the trigger stamps each account, so
+the next recompute moves their votes to their new class: untimed), then the same timed
+runs. Targets (issue 14, item 3): recompute <= 1.5x the plain GROUP BY when 80% of the
+votes come from full-weight voters; <= 20 ms when all of them do.
 """
 
 from __future__ import annotations

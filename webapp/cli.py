@@ -129,7 +129,9 @@ def recompute_command(slug: str | None, everything: bool) -> None:
     click.echo(f"Recomputed {len(ids)} comparison(s).")
 
 
-tallies_group = AppGroup("tallies", help="The full-weight vote tallies of the verdicts.")
+tallies_group = AppGroup(
+    "tallies", help="The running vote tallies of the verdicts (per option and trust class)."
+)
 crowdpick.add_command(tallies_group)
 
 
@@ -139,14 +141,14 @@ def tallies_rebuild_command(comparison_id: int | None) -> None:
     """Rebuild the tallies from the votes (after a new trust rule, or any doubt)."""
     from .catalog.models import Comparison
     from .extensions import db
-    from .verdicts import tallies
+    from .verdicts import tally_sync
 
     ids = None
     if comparison_id is not None:
         if db.session.get(Comparison, comparison_id) is None:
             raise click.ClickException(f"No comparison {comparison_id}.")
         ids = [comparison_id]
-    click.echo(f"Tallies rebuilt {tallies.rebuild_tallies(ids)} comparison(s).")
+    click.echo(f"Tallies rebuilt {tally_sync.rebuild_tallies(ids)} comparison(s).")
 
 
 demo = AppGroup("demo", help="Demo members and their activity, for a first run.")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tests import factories
 from webapp.accounts.models import User
-from webapp.accounts.trust import TrustRules, trust_weight
+from webapp.accounts.trust import TrustRules, age_in_days, trust_weight
 from webapp.catalog import changes
 from webapp.catalog.models import Comparison
 from webapp.discussions.models import Post, Thread
@@ -115,11 +115,8 @@ def test_trust_weight_sql_equals_the_python_rule(
     in_sql = db.session.scalar(
         sa.select(trust_weight_sql(dialect, now, rules)).where(User.id == member.id)
     )
-    exact_age = (
-        now - member.created_at.replace(tzinfo=member.created_at.tzinfo or UTC)
-    ).total_seconds() / 86400
     expected = trust_weight(
-        exact_age,
+        age_in_days(member.created_at, now),  # whole UTC days
         active_days,
         verified=verified,
         strikes=strikes,

@@ -1,6 +1,7 @@
-"""The full-weight vote tallies (verdicts/tallies.py) always give the inputs a full
-aggregate gives: after random sequences of votes, changes, withdrawals, suspensions,
-strikes, voided votes, holds, and voters gaining weight, each followed by a recompute;
+"""The vote tallies per option and trust class (verdicts/tallies.py) always give the
+inputs a full aggregate gives: after random sequences of votes, changes, withdrawals,
+suspensions, strikes, voided votes, holds, and voters gaining weight, each followed by a
+recompute;
 and after a trust-rule change plus the repair command. On both engines."""
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from hypothesis import strategies as st
 
 from tests import factories
 from webapp.accounts.models import User
-from webapp.accounts.trust import TrustRules, trust_weight
+from webapp.accounts.trust import TrustRules
+from webapp.accounts.trust_class import class_code
 from webapp.core.actions import ActionError
 from webapp.core.clock import as_utc, utcnow
 from webapp.extensions import db
 from webapp.integrity import services as integrity
-from webapp.verdicts import services, tallies
+from webapp.verdicts import services, tallies, tally_sync
 from webapp.verdicts.aggregate import read_inputs, read_inputs_full
 from webapp.voting.models import Vote
 from webapp.voting.services import cast_vote, withdraw_vote
@@ -45,9 +47,9 @@ ACTIONS = st.one_of(
 )
 
 
-def assert_same(comp, rules=None) -> None:
+def assert_same(comp, rules=None, now=None) -> None:
     rules = rules or TrustRules.from_config(current_app.config)
-    now = utcnow()
+    now = now or utcnow()
     fast, full = read_inputs(comp, now, rules), read_inputs_full(comp, now, rules)
     assert fast.vote_totals.keys() == full.vote_totals.keys()
     for option, total in full.vote_totals.items():
@@ -68,37 +70,43 @@ def assert_same(comp, rules=None) -> None:
     )
 
 
-def tallied(comparison_id: int) -> dict[int, int]:
-    return dict(
-        db.session.execute(
-            sa.select(tallies.VoteTally.option_id, tallies.VoteTally.full_votes).where(
-                tallies.VoteTally.comparison_id == comparison_id,
-                tallies.VoteTally.full_votes != 0,
-            )
-        ).all()
-    )
+def tallied(comparison_id: int) -> dict[tuple[int, int], int]:
+    """The stored tally: votes per (option, trust class)."""
+    return {
+        (option, code): n
+        for option, code, n in db.session.execute(
+            sa.select(
+                tallies.VoteTally.option_id, tallies.VoteTally.class_code, tallies.VoteTally.votes
+            ).where(tallies.VoteTally.comparison_id == comparison_id, tallies.VoteTally.votes != 0)
+        )
+    }
 
 
-def full_votes_by_hand(comp, rules: TrustRules) -> dict[int, int]:
-    """Full-weight votes per option, from the Python rule (accounts/trust.py)."""
-    weight = tallies.full_weight(rules)
-    now = utcnow()
-    counts: dict[int, int] = {}
+def counted_by_hand(comp, rules: TrustRules) -> dict[tuple[int, int], int]:
+    """Votes per (option, class) from the Python twin of the class (accounts/trust_class.py):
+    every vote that is neither held nor voided, of a voter that has a class."""
+    counts: dict[tuple[int, int], int] = {}
     for vote in db.session.scalars(sa.select(Vote).where(Vote.comparison_id == comp.id)):
         user = db.session.get(User, vote.user_id, populate_existing=True)
-        w = trust_weight(
-            (now - as_utc(user.created_at)).total_seconds() / 86400,
+        if user.suspended_at or user.votes_voided_at or vote.held_at or vote.voided_at:
+            continue
+        code = class_code(
+            user.created_at,
             user.active_days,
             verified=user.email_verified_at is not None,
             strikes=user.strikes,
-            suspended=user.suspended_at is not None,
-            voided=vote.voided_at is not None or user.votes_voided_at is not None,
-            held=vote.held_at is not None,
             rules=rules,
         )
-        if w == pytest.approx(weight) and w > 0:
-            counts[vote.option_id] = counts.get(vote.option_id, 0) + 1
+        if code is not None:
+            counts[(vote.option_id, code)] = counts.get((vote.option_id, code), 0) + 1
     return counts
+
+
+def by_option(counts: dict[tuple[int, int], int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for (option, _code), n in counts.items():
+        out[option] = out.get(option, 0) + n
+    return out
 
 
 def step(action, comp, members, admin) -> None:
@@ -166,31 +174,75 @@ def test_tallies_equal_a_full_aggregate_after_every_step(session, actions):
         services.recompute_verdict(comp.id)
         # The recompute leaves the tallies trusted (read_inputs does not fall back).
         assert tallies.effective_tallies(comp.id, rules) is not None
-        assert tallied(comp.id) == full_votes_by_hand(comp, rules)
+        assert tallied(comp.id) == counted_by_hand(comp, rules)
         assert_same(comp)
 
 
-def test_full_weight_votes_are_tallied_not_read(session):
+def test_votes_are_counted_per_trust_class_not_read(session):
     comp = factories.comparison()
     a, b = comp.options
     full = [factories.established() for _ in range(3)]
     young = factories.user(age_days=1)
+    suspended = factories.established()
     for voter in full[:2]:
         cast_vote(voter, comp, a.id)
     cast_vote(full[2], comp, b.id)
     cast_vote(young, comp, b.id)
+    cast_vote(suspended, comp, a.id)
+    integrity.do_suspend(factories.established(role="admin"), suspended, "test")
     services.recompute_verdict(comp.id)
-    assert tallied(comp.id) == {a.id: 2, b.id: 1}
+    rules = TrustRules.from_config(current_app.config)
+    assert tallied(comp.id) == counted_by_hand(comp, rules)
+    assert by_option(tallied(comp.id)) == {a.id: 2, b.id: 2}  # the young member's too
     untallied = db.session.scalar(
         sa.select(sa.func.count()).where(Vote.comparison_id == comp.id, tallies.untallied())
     )
-    assert untallied == 1  # only the young member's vote is read row by row
+    assert untallied == 1  # only the suspended member's vote (no class) is read row by row
     withdraw_vote(full[0], comp)
     cast_vote(full[2], comp, a.id)  # a change of option
     assert_same(comp)  # right before the recompute too
     services.recompute_verdict(comp.id)
-    assert tallied(comp.id) == {a.id: 2}
+    assert by_option(tallied(comp.id)) == {a.id: 2, b.id: 1}
     assert_same(comp)
+
+
+def test_a_tallied_young_vote_gains_weight_as_days_pass(session):
+    """The class holds the day the account was made, not its age: the same tally is
+    weighed by the day it is read, and agrees with the full aggregate on every day."""
+    comp = factories.comparison()
+    young = factories.user(age_days=2, verified=True, active_days=1)
+    cast_vote(young, comp, comp.options[0].id)
+    services.recompute_verdict(comp.id)
+    rules = TrustRules.from_config(current_app.config)
+    assert sum(tallied(comp.id).values()) == 1
+    weights = []
+    for days in (0, 1, 30, 400):
+        later = utcnow() + timedelta(days=days)
+        assert_same(comp, rules, now=later)
+        weights.append(read_inputs(comp, later, rules).vote_totals[comp.options[0].id])
+    assert weights == sorted(weights) and weights[0] < weights[-1]
+
+
+def test_a_voter_who_changes_class_is_moved_in_the_tally(session):
+    """A day of taking part (active_days + 1) after the vote was counted: the vote is read
+    at its new weight before any recompute, and moved to the new class by the next."""
+    comp = factories.comparison()
+    member = factories.user(age_days=20, verified=True, active_days=2)
+    cast_vote(member, comp, comp.options[0].id)
+    services.recompute_verdict(comp.id)
+    rules = TrustRules.from_config(current_app.config)
+    before = tallied(comp.id)
+    # As the vote path's participation mark does (raw SQL, no ORM event).
+    db.session.execute(
+        sa.update(User).where(User.id == member.id).values(active_days=User.active_days + 1)
+    )
+    db.session.commit()
+    assert_same(comp, rules)  # the counted vote moved: read at its new weight
+    services.recompute_verdict(comp.id)
+    after = tallied(comp.id)
+    assert after != before and sum(after.values()) == 1
+    assert after == counted_by_hand(comp, rules)
+    assert_same(comp, rules)
 
 
 def test_a_rule_change_plus_the_repair_command_match_the_full_aggregate(app, session, cli):
@@ -211,9 +263,9 @@ def test_a_rule_change_plus_the_repair_command_match_the_full_aggregate(app, ses
         result = cli.invoke(args=["crowdpick", "tallies", "rebuild", "--comparison", str(comp.id)])
         assert result.exit_code == 0, result.output
         assert "rebuilt 1 comparison" in result.output
-        # ... and after the repair the tallies hold exactly the voters full under it.
-        assert tallied(comp.id) == full_votes_by_hand(comp, stricter)
-        assert sum(tallied(comp.id).values()) == 2
+        # ... and after the repair the tallies hold every vote, counted under the new rule.
+        assert tallied(comp.id) == counted_by_hand(comp, stricter)
+        assert sum(tallied(comp.id).values()) == 5
         assert tallies.effective_tallies(comp.id, stricter) is not None
         assert_same(comp, stricter)
     finally:
@@ -232,16 +284,17 @@ def test_the_sweep_check_repairs_a_wrong_tally(session, caplog):
     for voter in [factories.established() for _ in range(3)]:
         cast_vote(voter, comp, a.id)
     services.recompute_verdict(comp.id)
-    assert tallies.check_sample(10) == 0  # all in order: nothing repaired
+    assert tally_sync.check_sample(10) == 0  # all in order: nothing repaired
     # Corrupt the tally behind the app's back (as a bug or a bad manual edit would).
     db.session.execute(
         sa.update(tallies.VoteTally)
         .where(tallies.VoteTally.comparison_id == comp.id)
-        .values(full_votes=7)
+        .values(votes=7)
     )
     db.session.commit()
     with caplog.at_level("WARNING", logger="crowdpick.verdicts"):
-        assert tallies.check_sample(10) == 1
+        assert tally_sync.check_sample(10) == 1
     assert "tallies of comparison" in caplog.text
-    assert tallied(comp.id) == {a.id: 3}  # rebuilt from the votes
+    assert by_option(tallied(comp.id)) == {a.id: 3}  # rebuilt from the votes
+    assert tallied(comp.id) == counted_by_hand(comp, TrustRules.from_config(current_app.config))
     assert_same(comp)

@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     last_active_on: Mapped[date | None] = mapped_column(sa.Date)
     # Upheld flags: posts of this account that moderators hid.
     strikes: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # The transaction that last changed a trust input (stamped by a PostgreSQL trigger,
+    # migration 0019): the tallies re-check the votes of accounts changed since their sync.
+    standing_txid: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
     # Network prefix (IPv4 /24, IPv6 /48) the account registered from: brigade evidence.
     signup_prefix: Mapped[str | None] = mapped_column(sa.String(64))
     # Seeded by `flask crowdpick demo seed` (pages/demo.py); removed by `demo remove`.

@@ -176,9 +176,8 @@ def note_participation(user: User) -> None:
 def weight_explained(user: User) -> trust.WeightExplained:
     """What the member's vote counts today and what would raise it (same rule as the
     verdict's SQL)."""
-    age = (utcnow() - as_utc(user.created_at)).total_seconds() / 86400.0
     return trust.explain(
-        age,
+        trust.age_in_days(user.created_at, utcnow()),
         user.active_days or 0,
         verified=user.email_verified_at is not None,
         strikes=user.strikes or 0,

@@ -5,12 +5,15 @@ script cannot satisfy in minutes:
 - a suspended account, a voided vote or a vote held for review counts 0;
 - otherwise an account starts at ``new_weight`` and earns the rest, (1 - new_weight),
   through three signals, each worth its share and each capped:
-  * account age, in full after ``full_after_days`` days;
+  * account age in whole UTC calendar days (``age_in_days``), in full after
+    ``full_after_days`` days;
   * distinct days with participation (a vote, rating or post; a day counts once however
     busy), in full after ``full_after_active_days`` days;
   * a verified e-mail address;
 - each upheld flag (a post moderators hid) multiplies the result by ``strike_factor``.
-Voting on many comparisons earns nothing by itself: only the calendar does.
+Voting on many comparisons earns nothing by itself: only the calendar does. Counting age
+in whole days makes every input change at most once a day or through an event on the
+account, so the votes of each class of account can be tallied (verdicts/tallies.py).
 
 An account is *established* when its weight reaches ``established``; a community pick is
 named only with enough established voters (see scoring/verdict.py).
@@ -23,6 +26,7 @@ rule needs no data migration.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,14 @@ class TrustRules:
     @property
     def shares_total(self) -> float:
         return self.age_share + self.days_share + self.email_share
+
+
+def age_in_days(created_at: datetime, now: datetime) -> int:
+    """The account's age for the rule: whole UTC calendar days since the day it was made
+    (0 on that day), so it grows at midnight UTC and nowhere else."""
+    created = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+    moment = now if now.tzinfo else now.replace(tzinfo=UTC)
+    return (moment.astimezone(UTC).date() - created.astimezone(UTC).date()).days
 
 
 def _fraction(value: float, full_at: float) -> float:

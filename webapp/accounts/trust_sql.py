@@ -4,12 +4,14 @@ holds it equal to the Python function row by row."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from ..core.clock import as_utc
 from .models import User
 from .trust import TrustRules
+from .trust_class import EPOCH, day_number_sql
 
 
 def _least(dialect: str, *args):
@@ -20,12 +22,10 @@ def _greatest(dialect: str, *args):
     return (sa.func.greatest if dialect == "postgresql" else sa.func.max)(*args)
 
 
-def _age_days(dialect: str, now: datetime):
-    moment = sa.literal(now, sa.DateTime(timezone=True))
-    if dialect == "postgresql":
-        # date_part gives double precision; EXTRACT gives numeric, far slower per row.
-        return sa.func.date_part("epoch", moment - User.created_at) / 86400.0
-    return sa.func.julianday(moment) - sa.func.julianday(User.created_at)
+def _age_days(dialect: str, today: int):
+    """Whole UTC days since the account was made (trust.age_in_days); ``today`` in days
+    since 1970-01-01."""
+    return sa.cast(sa.literal(today) - day_number_sql(dialect), sa.Float)
 
 
 def _fraction(dialect: str, value, full_at: float):
@@ -36,11 +36,28 @@ def _fraction(dialect: str, value, full_at: float):
 
 def trust_weight_sql(dialect: str, now: datetime, rules: TrustRules, voided=None, held=None):
     """SQL for trust_weight(age, active_days, verified=, strikes=, suspended=, voided=,
-    held=)."""
+    held=). The weight changes once a day, so the expression is built once a day: a
+    recompute spent more time building it than the database spent running it."""
+    today = (as_utc(now).astimezone(UTC).date() - EPOCH).days
+    # Keyed by the columns' identity: SQL columns overload ==, so they cannot be keys.
+    key = (dialect, today, rules, id(voided), id(held))
+    found = _BUILT.get(key)
+    if found is None:
+        if len(_BUILT) > 64:  # a new day: yesterday's are never asked for again
+            _BUILT.clear()
+        # The columns are kept with the expression, so their ids stay theirs.
+        found = _BUILT[key] = (_weight_sql(dialect, today, rules, voided, held), voided, held)
+    return found[0]
+
+
+_BUILT: dict[tuple, tuple] = {}
+
+
+def _weight_sql(dialect: str, today: int, rules: TrustRules, voided, held):
     total = rules.shares_total or 1.0
     verified = sa.case((User.email_verified_at.is_not(None), rules.email_share), else_=0.0)
     progress = (
-        rules.age_share * _fraction(dialect, _age_days(dialect, now), rules.full_after_days)
+        rules.age_share * _fraction(dialect, _age_days(dialect, today), rules.full_after_days)
         + rules.days_share
         * _fraction(dialect, sa.cast(User.active_days, sa.Float), rules.full_after_active_days)
         + verified
@@ -55,19 +72,3 @@ def trust_weight_sql(dialect: str, now: datetime, rules: TrustRules, voided=None
         if column is not None:
             zero_when = sa.or_(zero_when, column.is_not(None))
     return sa.case((zero_when, 0.0), else_=base * penalty)
-
-
-def full_weight_sql(dialect: str, now: datetime, rules: TrustRules):
-    """SQL: the account's weight is the rule's full weight (every signal earned in full, no
-    strike counting, not suspended, votes not voided), the one weight that never changes by
-    itself: verdicts/tallies.py counts such votes instead of reading them."""
-    conds = [User.suspended_at.is_(None), User.votes_voided_at.is_(None)]
-    if rules.strike_factor != 1:
-        conds.append(User.strikes <= 0)
-    if rules.age_share and rules.full_after_days > 0:
-        conds.append(_age_days(dialect, now) >= rules.full_after_days)
-    if rules.days_share and rules.full_after_active_days > 0:
-        conds.append(User.active_days >= rules.full_after_active_days)
-    if rules.email_share:
-        conds.append(User.email_verified_at.is_not(None))
-    return sa.and_(*conds)

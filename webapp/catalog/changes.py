@@ -41,14 +41,17 @@ def mark_inputs_changed(comparison_ids) -> None:
         request_recompute(comparison_id)
 
 
-def mark_member_input(comparison_id: int, untally_option_id: int | None = None) -> None:
+def mark_member_input(
+    comparison_id: int, untally_option_id: int | None = None, untally_class: int | None = None
+) -> None:
     """The hot path's mark (a vote or a rating, in the caller's transaction): one appended
     row, no lock on the comparison row; then a recompute request after the commit. A
-    withdrawn vote the full-weight tally counted names its option (``untally_option_id``),
-    so the recompute takes it out of the tally (verdicts/tallies.py)."""
+    withdrawn vote the tallies counted names its option and trust class, so the recompute
+    takes it out of the tally (verdicts/tallies.py)."""
     # On the session's connection: a Core insert, without the ORM's bulk-insert path.
     db.session.connection().execute(
-        _append_statement(), {"c": comparison_id, "now": utcnow(), "u": untally_option_id}
+        _append_statement(),
+        {"c": comparison_id, "now": utcnow(), "u": untally_option_id, "k": untally_class},
     )
     request_recompute(comparison_id)
 
@@ -75,28 +78,31 @@ def has_pending_marks(comparison_id: int) -> bool:
     )
 
 
-def fold_marks(comparison_id: int) -> dict[int | None, int]:
+def fold_marks(comparison_id: int) -> dict[tuple[int | None, int | None], int]:
     """For the recompute, after it has locked its verdict and before it reads the version
     and the inputs: delete the comparison's committed marks and add their number to its
     input version (dated by the newest). A mark committed later stays for the next
     recompute; a rollback of the recompute puts them all back. Returns the folded marks
-    counted by ``untally_option_id`` (None for plain marks)."""
+    counted by (``untally_option_id``, ``untally_class``), (None, None) for plain marks."""
     if db.session.get_bind().dialect.name == "postgresql":
         # One statement, one snapshot: exactly the marks it deletes are counted.
         rows = db.session.execute(_fold_statement(), {"c": comparison_id}).all()
-        return {option: int(n) for option, n in rows}
+        return {(option, code): int(n) for option, code, n in rows}
     # SQLite has one writer, and the recompute's first statement took the write lock:
     # nothing can commit between the read and the delete.
     rows = db.session.execute(
         sa.select(
-            InputChange.untally_option_id, sa.func.count(), sa.func.max(InputChange.changed_at)
+            InputChange.untally_option_id,
+            InputChange.untally_class,
+            sa.func.count(),
+            sa.func.max(InputChange.changed_at),
         )
         .where(InputChange.comparison_id == comparison_id)
-        .group_by(InputChange.untally_option_id)
+        .group_by(InputChange.untally_option_id, InputChange.untally_class)
     ).all()
-    folded = {option: int(n) for option, n, _ in rows}
+    folded = {(option, code): int(n) for option, code, n, _ in rows}
     count = sum(folded.values())
-    newest = max((row[2] for row in rows), default=None)
+    newest = max((row[3] for row in rows), default=None)
     if count:
         db.session.execute(sa.delete(InputChange).where(InputChange.comparison_id == comparison_id))
         db.session.execute(
@@ -151,6 +157,7 @@ def _append_statement():
         comparison_id=sa.bindparam("c"),
         changed_at=sa.bindparam("now"),
         untally_option_id=sa.bindparam("u", type_=sa.Integer),
+        untally_class=sa.bindparam("k", type_=sa.BigInteger),
     )
 
 
@@ -160,10 +167,11 @@ def _fold_statement():
     # vote's transaction takes no lock that conflicts with it.
     return sa.text(
         "WITH gone AS (DELETE FROM input_changes WHERE comparison_id = :c"
-        " RETURNING changed_at, untally_option_id),"
+        " RETURNING changed_at, untally_option_id, untally_class),"
         " folded AS (SELECT count(*) AS n, max(changed_at) AS newest FROM gone),"
         " bumped AS (UPDATE comparisons SET inputs_version = inputs_version + folded.n,"
         " inputs_changed_at = GREATEST(inputs_changed_at, folded.newest)"
         " FROM folded WHERE comparisons.id = :c AND folded.n > 0)"
-        " SELECT untally_option_id, count(*) FROM gone GROUP BY untally_option_id"
+        " SELECT untally_option_id, untally_class, count(*) FROM gone"
+        " GROUP BY untally_option_id, untally_class"
     )

@@ -206,5 +206,6 @@ class InputChange(db.Model):
     )
     comparison_id: Mapped[int] = mapped_column(sa.Integer, index=True)
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    # A withdrawn vote that the full-weight tally counted: the option to take it from.
+    # A withdrawn vote that the tallies counted: the option and trust class to take it from.
     untally_option_id: Mapped[int | None] = mapped_column(sa.Integer)
+    untally_class: Mapped[int | None] = mapped_column(sa.BigInteger)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..accounts.models import User
-from ..accounts.trust import TrustRules, trust_weight
+from ..accounts.trust import TrustRules, age_in_days, trust_weight
 from ..catalog.models import Comparison
 from ..core.clock import as_utc
 from ..extensions import db
@@ -24,23 +24,31 @@ def _hours(moment: datetime) -> float:
 
 
 def _window_counts(comparison: Comparison, now: datetime, rules: brigade.HoldRules):
-    """(votes in the window, votes the baseline rate predicts for it): two counts."""
+    """(votes in the window, votes the baseline rate predicts for it). The baseline is
+    counted only when the window holds enough votes to be a surge (brigade.is_surge needs
+    both): a quiet window costs an index range over its own votes, not over every vote of
+    the baseline days."""
     start = now - timedelta(hours=rules.window_hours)
+    window_votes = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Vote.comparison_id == comparison.id, Vote.updated_at >= start
+        )
+    )
+    if window_votes < rules.min_burst:
+        return int(window_votes), 0.0, start
     baseline_days = current_app.config["HOLD_BASELINE_DAYS"]
     since = max(now - timedelta(days=baseline_days), as_utc(comparison.created_at))
-    window_votes, earlier = db.session.execute(
-        sa.select(
-            sa.func.count().filter(Vote.updated_at >= start),
-            # Held or voided votes are not the comparison's normal rate: a voided wave
-            # must not raise the bar for the next one.
-            sa.func.count().filter(
-                Vote.updated_at < start,
-                Vote.updated_at >= since,
-                Vote.held_at.is_(None),
-                Vote.voided_at.is_(None),
-            ),
-        ).where(Vote.comparison_id == comparison.id, Vote.updated_at >= since)
-    ).one()
+    # Held or voided votes are not the comparison's normal rate: a voided wave must not
+    # raise the bar for the next one.
+    earlier = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Vote.comparison_id == comparison.id,
+            Vote.updated_at < start,
+            Vote.updated_at >= since,
+            Vote.held_at.is_(None),
+            Vote.voided_at.is_(None),
+        )
+    )
     covered = max((start - since).total_seconds() / 3600.0, rules.window_hours)
     return int(window_votes), earlier / covered * rules.window_hours, start
 
@@ -74,7 +82,12 @@ def detect_and_hold(comparison: Comparison, now: datetime, trust: TrustRules) ->
         vote_id, option, prefix, eligible, created, days, verified, strikes, suspended, signup = row
         age = (now - as_utc(created)).total_seconds() / 86400.0
         weight = trust_weight(
-            age, days, verified=verified, strikes=strikes, suspended=suspended, rules=trust
+            age_in_days(created, now),
+            days,
+            verified=verified,
+            strikes=strikes,
+            suspended=suspended,
+            rules=trust,
         )
         facts.append(
             brigade.VoteFact(

@@ -1,9 +1,10 @@
 """Reading a comparison's inputs with aggregate SQL: trust-weighted vote totals per option
 and trust-weighted rating sums per claim, computed in the database.
 
-Votes of full-weight voters come from running tallies (verdicts/tallies.py); only the
-other votes are read row by row, so the cost follows the votes whose weight can still
-change, not the vote count. ``read_inputs_full`` reads every vote (the reference a test
+Votes are counted in running tallies per option and trust class (verdicts/tallies.py)
+and weighed per class; only the votes not counted yet, and those whose voter changed
+class since the tally's sync, are read row by row, so the cost follows the day's new
+input, not the vote count. ``read_inputs_full`` reads every vote (the reference a test
 and the beat sweep hold the tallies to).
 
 The trust weight is ``webapp.accounts.trust.trust_weight`` translated into SQL
@@ -13,18 +14,20 @@ The trust weight is ``webapp.accounts.trust.trust_weight`` translated into SQL
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from ..accounts.models import User
 from ..accounts.trust import TrustRules
-from ..accounts.trust_sql import full_weight_sql, trust_weight_sql
+from ..accounts.trust_class import class_sql
+from ..accounts.trust_sql import trust_weight_sql
 from ..catalog.models import Claim, Option
+from ..core.clock import as_utc
 from ..extensions import db
 from ..scoring.verdict import ClaimInput
 from ..voting.models import ClaimRating, Vote
-from . import tallies
+from . import tallies, tally_sync
 
 
 @dataclass
@@ -41,16 +44,17 @@ class Inputs:
 
 
 def read_inputs(comparison, now: datetime, rules: TrustRules, *, absorb: bool = False) -> Inputs:
-    """The inputs, full-weight votes from the tallies. With ``absorb`` (the recompute,
-    under its verdict lock, after tallies.sync) votes whose voter has reached full weight
-    are taken into the tally for next time."""
-    counts = tallies.effective_tallies(comparison.id, rules)
-    if counts is None:
+    """The inputs, counted votes from the tallies. With ``absorb`` (the recompute, under
+    its verdict lock, after tally_sync.sync) the uncounted votes whose voter has a trust
+    class are counted into the tally for next time."""
+    found = tallies.effective_tallies(comparison.id, rules)
+    if found is None:
         return read_inputs_full(comparison, now, rules)
+    counts, moved = found
     dialect = db.session.get_bind().dialect.name
-    # Untallied votes a recompute could take into the tally now (their voter is full).
+    # Uncounted votes a recompute could count now (their voter has a class).
     eligible = sa.and_(
-        full_weight_sql(dialect, now, rules),
+        class_sql(dialect, rules).is_not(None),
         Vote.tallied_option_id.is_(None),
         Vote.held_at.is_(None),
         Vote.voided_at.is_(None),
@@ -59,22 +63,19 @@ def read_inputs(comparison, now: datetime, rules: TrustRules, *, absorb: bool = 
         # Few rows as a rule: with parallel workers the planner prefers scanning all of
         # votes to the partial index (measured: 63 ms for 0 rows at 1M votes).
         db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
-        newly_full = sa.func.array_agg(Vote.id).filter(eligible)
+        countable = sa.func.array_agg(Vote.id).filter(eligible)
     else:
-        newly_full = sa.func.sum(sa.case((eligible, 1), else_=0))
-    votes = _vote_rows(comparison.id, now, rules, tallies.untallied(), newly_full)
-    weight = tallies.full_weight(rules)
-    settled = weight >= rules.established
-    for option, n in counts.items():
-        votes.totals[option] = votes.totals.get(option, 0.0) + n * weight
-        votes.counted += n if weight > 0 else 0
-        if settled:
-            votes.established += n
-            votes.settled[option] = votes.settled.get(option, 0.0) + n * weight
+        countable = sa.func.sum(sa.case((eligible, 1), else_=0))
+    votes = _vote_rows(comparison.id, now, rules, tallies.untallied(), countable)
+    # Counted votes whose voter changed class since the sync: their new weight, row by row.
+    votes.merge(_vote_rows(comparison.id, now, rules, moved))
+    today = as_utc(now).astimezone(UTC).date()
+    totals, settled, counted, established = tallies.weigh(counts, today, rules)
+    votes.merge(_Votes(totals, settled, counted, established, 0, []))
     if absorb and any(votes.extra):
         # PostgreSQL names the votes; SQLite counts them, and absorb finds them again.
         ids = [i for found in votes.extra for i in found] if dialect == "postgresql" else None
-        tallies.absorb(comparison.id, now, rules, ids)
+        tally_sync.absorb(comparison.id, rules, ids)
     return _with_claims(comparison, now, rules, votes)
 
 
@@ -91,6 +92,16 @@ class _Votes:
     established: int
     held: int
     extra: list  # the extra column asked for, per option where not empty
+
+    def merge(self, other: _Votes) -> None:
+        for option, total in other.totals.items():
+            self.totals[option] = self.totals.get(option, 0.0) + total
+        for option, total in other.settled.items():
+            self.settled[option] = self.settled.get(option, 0.0) + total
+        self.counted += other.counted
+        self.established += other.established
+        self.held += other.held
+        self.extra += other.extra
 
 
 def _vote_rows(comparison_id: int, now: datetime, rules: TrustRules, where=None, extra=None):

@@ -24,7 +24,7 @@ from ..extensions import db
 from ..integrity.detection import detect_and_hold
 from ..notifications import services as notifications
 from ..scoring.verdict import Params, claim_importance, compute
-from . import tallies, transitions
+from . import tally_sync, transitions
 from .aggregate import read_inputs
 from .models import CommunityVerdict, VerdictHistory
 
@@ -64,7 +64,7 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     pick = editorial.picked_option_id if editorial else None
     now = utcnow()
     trust = TrustRules.from_config(current_app.config)
-    tallies.sync(comparison_id, marker, folded, now, trust)  # the full-weight vote tallies
+    tally_sync.sync(comparison_id, marker, folded, trust)  # the vote tallies
     if current_app.config["HOLD_ENABLED"]:
         detect_and_hold(comparison, now, trust)
     inputs = read_inputs(comparison, now, trust, absorb=True)
@@ -192,7 +192,7 @@ def sweep(limit: int = 500) -> int:
     db.session.commit()
     for comparison_id in ids:
         recompute_verdict(comparison_id)
-    tallies.check_sample(TALLY_CHECK_SAMPLE)  # a tally that drifted is rebuilt, with a warning
+    tally_sync.check_sample(TALLY_CHECK_SAMPLE)  # a tally that drifted is rebuilt, with a warning
     return len(ids)
 
 

@@ -12,7 +12,7 @@ from ..catalog.models import Claim, Comparison, Option
 from ..core.clock import utcnow
 from ..extensions import db
 
-# Votes the full-weight tally does not hold (verdicts/tallies.py), as in migration 0018.
+# Votes the tallies do not hold (verdicts/tallies.py), as in migration 0018.
 UNTALLIED = (
     "tallied_option_id IS NULL OR tallied_option_id != option_id"
     " OR held_at IS NOT NULL OR voided_at IS NOT NULL"
@@ -59,9 +59,11 @@ class Vote(db.Model):
     )
     # Network prefix the vote came from (IPv4 /24, IPv6 /48), never the full address.
     source_prefix: Mapped[str | None] = mapped_column(sa.String(64))
-    # The option this vote is counted under in the full-weight tally (verdicts/tallies.py);
+    # The option this vote is counted under in the tallies (verdicts/tallies.py);
     # NULL when read row by row. Only the recompute writes it.
     tallied_option_id: Mapped[int | None] = mapped_column(sa.Integer)
+    # The voter's trust class it is counted under (accounts/trust_class.py).
+    tallied_class: Mapped[int | None] = mapped_column(sa.BigInteger)
     # Generated (no writer names it): a column the planner has statistics on, where it
     # cannot estimate "tallied_option_id != option_id".
     untallied: Mapped[bool | None] = mapped_column(

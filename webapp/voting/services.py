@@ -165,7 +165,7 @@ def withdraw_with_answer(
         if under_review is not None and under_review[1]:
             raise ActionError("Moderators voided this vote; it stays on record.", 409)
         return (False, _answer_inputs(user.id, comparison, None) if answer else None)
-    changes.mark_member_input(comparison.id, gone.tallied_option_id)
+    changes.mark_member_input(comparison.id, gone.tallied_option_id, gone.tallied_class)
     inputs = _answer_inputs(user.id, comparison, None) if answer else None
     changes.commit()
     return True, inputs

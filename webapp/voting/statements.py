@@ -77,7 +77,7 @@ def withdraw_statement():
             votes.c.voided_at.is_(None),
         )
         # The tally's option goes into the mark (catalog/changes.py), same statements.
-        .returning(votes.c.id, votes.c.tallied_option_id)
+        .returning(votes.c.id, votes.c.tallied_option_id, votes.c.tallied_class)
     )
 
 
