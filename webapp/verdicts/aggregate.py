@@ -43,11 +43,11 @@ class Inputs:
     editor_importance: dict[int, float]
 
 
-def read_inputs(comparison, now: datetime, rules: TrustRules, *, absorb: bool = False) -> Inputs:
-    """The inputs, counted votes from the tallies. With ``absorb`` (the recompute, under
-    its verdict lock, after tally_sync.sync) the uncounted votes whose voter has a trust
-    class are counted into the tally for next time."""
-    found = tallies.effective_tallies(comparison.id, rules)
+def read_inputs(comparison, now: datetime, rules: TrustRules, *, synced=None) -> Inputs:
+    """The inputs, counted votes from the tallies. With ``synced`` (the recompute, under
+    its verdict lock, with what tally_sync.sync returned) the uncounted votes whose voter
+    has a trust class are counted into the tally for next time."""
+    found = tallies.effective_tallies(comparison.id, rules, synced)
     if found is None:
         return read_inputs_full(comparison, now, rules)
     counts, moved = found
@@ -72,7 +72,7 @@ def read_inputs(comparison, now: datetime, rules: TrustRules, *, absorb: bool = 
     today = as_utc(now).astimezone(UTC).date()
     totals, settled, counted, established = tallies.weigh(counts, today, rules)
     votes.merge(_Votes(totals, settled, counted, established, 0, []))
-    if absorb and any(votes.extra):
+    if synced is not None and any(votes.extra):
         # PostgreSQL names the votes; SQLite counts them, and absorb finds them again.
         ids = [i for found in votes.extra for i in found] if dialect == "postgresql" else None
         tally_sync.absorb(comparison.id, rules, ids)

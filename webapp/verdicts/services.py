@@ -64,10 +64,10 @@ def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     pick = editorial.picked_option_id if editorial else None
     now = utcnow()
     trust = TrustRules.from_config(current_app.config)
-    tally_sync.sync(comparison_id, marker, folded, trust)  # the vote tallies
+    synced = tally_sync.sync(comparison_id, marker, folded, trust)  # the vote tallies
     if current_app.config["HOLD_ENABLED"]:
         detect_and_hold(comparison, now, trust)
-    inputs = read_inputs(comparison, now, trust, absorb=True)
+    inputs = read_inputs(comparison, now, trust, synced=synced)
     params = Params.from_config(current_app.config)
     result = compute(
         inputs.options,

@@ -109,16 +109,20 @@ def _state(comparison_id: int, rules: TrustRules) -> tuple[bool, int | None]:
     return True, row[2]
 
 
-def effective_tallies(comparison_id: int, rules: TrustRules):
+def effective_tallies(comparison_id: int, rules: TrustRules, synced=None):
     """(votes per (option, class) that are certainly still counted, the SQL condition of
     the counted votes that moved class: read them row by row), or None when the tally
     cannot be trusted (never synced, another trust rule, inputs changed outside the
-    member path): then the caller reads every vote."""
+    member path): then the caller reads every vote. ``synced``: what tally_sync.sync
+    returned in this transaction (the state is not read again)."""
     if not tallyable(rules):
         return None
-    valid, xmin = _state(comparison_id, rules)
-    if not valid:
-        return None
+    if synced is not None:
+        xmin = synced[0]
+    else:
+        valid, xmin = _state(comparison_id, rules)
+        if not valid:
+            return None
     dialect = db.session.get_bind().dialect.name
     gone = moved(dialect, rules, xmin if dialect == "postgresql" else None)
     stored = sa.select(VoteTally.option_id, VoteTally.class_code, VoteTally.votes).where(

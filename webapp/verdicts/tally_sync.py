@@ -33,13 +33,17 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _snapshot_xmin() -> int | None:
+def _xmin_sql():
     """PostgreSQL: the oldest transaction still running for this statement's snapshot.
     Every account change by an older one is visible from here on; a later one stamps a
     transaction id at or above it, so the next sync re-checks that account."""
     if _dialect() != "postgresql":
-        return None
-    return db.session.scalar(sa.text("SELECT txid_snapshot_xmin(txid_current_snapshot())"))
+        return sa.null()
+    return sa.func.txid_snapshot_xmin(sa.func.txid_current_snapshot())
+
+
+def _snapshot_xmin() -> int | None:
+    return db.session.scalar(sa.select(_xmin_sql()))
 
 
 def _add(comparison_id: int, deltas: dict[Key, int]) -> None:
@@ -76,23 +80,28 @@ def sync(
     inputs_version: int,
     folded: dict[tuple[int | None, int | None], int],
     rules: TrustRules,
-) -> None:
+) -> tuple[int | None] | None:
     """In the recompute, under its verdict lock, after fold_marks (``folded``, what it
     returned) and with the input version it left: take out of the tally what the marks,
     the changed vote rows and the accounts that changed class say; or rebuild it when
-    the marks cannot say it all."""
+    the marks cannot say it all. Returns the state it left, ``(xmin,)`` (for
+    tallies.effective_tallies, which need not read it again), None when not tallied."""
     if not tallyable(rules):
-        return
-    state = db.session.get(TallyState, comparison_id, populate_existing=True)
+        return None
+    # The state and the snapshot's xmin in one statement, before reading who changed.
+    state = db.session.execute(
+        sa.select(
+            TallyState.synced_version, TallyState.rules_key, TallyState.synced_xmin, _xmin_sql()
+        ).where(TallyState.comparison_id == comparison_id)
+    ).first()
     member_marks = sum(folded.values())
     if (
         state is None
         or state.rules_key != rules_key(rules)
         or state.synced_version + member_marks != inputs_version
     ):
-        rebuild(comparison_id, inputs_version, rules)
-        return
-    xmin = _snapshot_xmin()  # before reading which accounts changed
+        return (rebuild(comparison_id, inputs_version, rules),)
+    xmin = state[3]
     deltas: dict[Key, int] = {}
     for (option, code), n in folded.items():
         if option is not None:
@@ -122,6 +131,7 @@ def sync(
         _set_untallied([row[0] for row in leaving])
     _add(comparison_id, deltas)
     _set_state(comparison_id, inputs_version, rules, xmin)
+    return (xmin,)
 
 
 def absorb(comparison_id: int, rules: TrustRules, ids=None) -> None:
@@ -165,10 +175,11 @@ def _set_untallied(ids: list[int]) -> None:
         )
 
 
-def rebuild(comparison_id: int, inputs_version: int, rules: TrustRules) -> None:
+def rebuild(comparison_id: int, inputs_version: int, rules: TrustRules) -> int | None:
     """Recount the comparison's tally from its votes under ``rules``. Every vote row is
     locked until the commit: a withdrawal waits, and then its mark names the new tally's
-    option and class; pending marks name the old ones and are cleared."""
+    option and class; pending marks name the old ones and are cleared. Returns the
+    xmin it stored."""
     dialect = _dialect()
     xmin = _snapshot_xmin()
     if dialect == "postgresql":  # SQLite: the recompute holds the one write lock already
@@ -219,6 +230,7 @@ def rebuild(comparison_id: int, inputs_version: int, rules: TrustRules) -> None:
         )
     )
     _set_state(comparison_id, inputs_version, rules, xmin)
+    return xmin
 
 
 def forget(comparison_ids=None) -> int:
