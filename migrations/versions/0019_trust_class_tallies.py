@@ -106,5 +106,6 @@ def downgrade():
         batch_op.drop_column("standing_txid")
     with op.batch_alter_table("input_changes", schema=None) as batch_op:
         batch_op.drop_column("untally_class")
-    with op.batch_alter_table("votes", schema=None) as batch_op:
+    # Not recreated: a copy of votes cannot write its generated column (SQLite).
+    with op.batch_alter_table("votes", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("tallied_class")
