@@ -71,11 +71,12 @@ def register_domain_wiring(app: Flask) -> None:
     # known. Recompute requests deferred by catalog.changes go to the verdicts dispatch
     # (web, CLI, workers and tests all build the app, so all get it); accounts' sign-in
     # asks the pages layer where each blueprint's actions come back to.
-    from .pages import returns
+    from .pages import returns, versions
     from .verdicts import queue
 
     queue.register()
     returns.register(app)
+    versions.watch_writes()  # a commit that changes what a cached page shows says so
 
 
 def register_models() -> None:

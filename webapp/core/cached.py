@@ -15,6 +15,7 @@ import logging
 import time
 from pathlib import Path
 
+from cachelib.redis import RedisCache
 from flask import current_app
 from markupsafe import Markup
 
@@ -45,6 +46,39 @@ def get(key: str):
     except Exception as exc:  # noqa: BLE001 - any backend error means "not cached"
         _failed("read", exc)
         return None
+
+
+def shared() -> bool:
+    """Whether every process reads and writes this same cache (Redis), so that one process
+    may trust what another stored about the database (pages/versions.py). An in-process
+    cache is not: a write in one worker would go unseen by the others. PAGE_CACHE_SHARED
+    overrides the answer (the tests' one process)."""
+    forced = current_app.config.get("PAGE_CACHE_SHARED")
+    if forced is not None:
+        return bool(forced)
+    return isinstance(cache.cache, RedisCache)
+
+
+def get_many(*keys: str) -> list:
+    """The stored values of ``keys`` in one round trip (None for each missing one; all
+    None when disabled or unreachable)."""
+    if not enabled():
+        return [None] * len(keys)
+    try:
+        return cache.get_many(*keys)
+    except Exception as exc:  # noqa: BLE001
+        _failed("read", exc)
+        return [None] * len(keys)
+
+
+def add(key: str, value, timeout: int | None = None) -> None:
+    """Store ``value`` unless ``key`` holds one already."""
+    if not enabled():
+        return
+    try:
+        cache.add(key, value, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001
+        _failed("write", exc)
 
 
 def put(key: str, value, timeout: int | None = None) -> None:

@@ -17,13 +17,32 @@ What each fact covers (a page changes only when one of them moves):
 - log_entries.id: any moderation or editorial action anywhere (hide, unhide, lock,
   resolve, suspend, tag merges), cheap as the newest id;
 - tags and tag_aliases: the tag set (a merge deletes tags and adds aliases).
+
+When to read them again (so that a cache hit runs no statement): a generation in the
+shared cache, replaced after every commit that wrote a table these statements read
+(``watch_writes``: one hook on the engine and the session, so no writing service has
+to remember it). Facts read under a generation are kept with it (pages/cache.py) and
+trusted while the generation is the current one, for TRUST_SECONDS at most: a write the
+app did not see (psql, a bump lost while Redis failed) shows within that time. A missing
+generation (Redis restarted, key lost) means "read the facts" until a new one is set.
+Only a cache shared by every process (Redis) is trusted so: with an in-process one, each
+request reads the facts, as a write in another worker would go unseen.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import re
+import time
+import uuid
 
 import sqlalchemy as sa
+from flask import has_app_context
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
 
 from ..catalog.models import (
     READABLE,
@@ -35,6 +54,7 @@ from ..catalog.models import (
     option_tags,
 )
 from ..catalog.revisions import Revision
+from ..core import cached
 from ..discussions.models import PickChange, Post, Thread
 from ..extensions import db
 from ..modlog.models import LogEntry
@@ -174,3 +194,128 @@ def home_facts() -> tuple:
     """The facts of the home page (any sort, filter, search or page of it): the list, the
     cards' verdicts, the strip, the tag counts and the activity order."""
     return tuple(_fetch(_home_statement, {}))
+
+
+# --- the generation: when the facts must be read again ---------------------------------
+
+GENERATION = "facts-generation"
+TRUST_SECONDS = 60
+log = logging.getLogger("crowdpick.cache")
+# On a connection: a watched table was written since the last commit of a session on it,
+# and since its transaction began (a session's savepoint commits inside a longer one).
+_WROTE = "crowdpick_pages_wrote"
+_WROTE_IN_TRANSACTION = "crowdpick_pages_wrote_in_transaction"
+_CONNECTIONS = "crowdpick_pages_connections"  # on a session: its connections' info
+# The tables a statement writes, whatever built it (ORM flush, Core, text with a CTE).
+# "FOR UPDATE OF x" and "DO UPDATE SET" name no table, so they never match one.
+_WRITES = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
+_watched: set[str] = set()
+# Connections of this process holding watched writes not yet committed (by id of their
+# info): while there are any, a stamp may not describe what this process reads.
+_uncommitted: set[int] = set()
+
+
+def watched_tables() -> frozenset[str]:
+    """Every table the facts statements read."""
+    return frozenset(
+        table.name
+        for build in (_comparison_statement, _home_statement)
+        for table in find_tables(build(), include_joins=True)
+        if isinstance(table, sa.Table)
+    )
+
+
+def watch_writes() -> None:
+    """After every commit that wrote a watched table, start a new generation (create_app
+    calls this once; the listeners are global, so it is idempotent)."""
+    if _watched:
+        return
+    _watched.update(watched_tables())
+    event.listen(Engine, "after_cursor_execute", _statement_ran)
+    event.listen(Engine, "begin", _transaction_began)
+    event.listen(Engine, "rollback", _transaction_rolled_back)
+    event.listen(Session, "after_begin", _session_began)
+    event.listen(Session, "after_commit", _session_committed)
+    event.listen(Session, "after_soft_rollback", _session_rolled_back)
+
+
+def _statement_ran(conn, _cursor, statement, _params, _context, _many) -> None:
+    if statement[:6].upper() == "SELECT" or conn.info.get(_WROTE):
+        return
+    if any(m.group(1).lower() in _watched for m in _WRITES.finditer(statement)):
+        conn.info[_WROTE] = conn.info[_WROTE_IN_TRANSACTION] = True
+        _uncommitted.add(id(conn.info))
+
+
+def _transaction_began(conn) -> None:
+    _written(conn.info)
+    conn.info.pop(_WROTE_IN_TRANSACTION, None)
+
+
+def _transaction_rolled_back(conn) -> None:
+    # Discarded writes change nothing, except when savepoints inside the transaction were
+    # committed and read meanwhile (the tests' transaction): start anew to be sure.
+    _written(conn.info)
+    if conn.info.pop(_WROTE_IN_TRANSACTION, None):
+        new_generation()
+
+
+def _written(info: dict) -> bool:
+    """Whether the connection of ``info`` wrote a watched table; the mark is taken."""
+    _uncommitted.discard(id(info))
+    return bool(info.pop(_WROTE, None))
+
+
+def _session_began(session, _transaction, connection) -> None:
+    session.info.setdefault(_CONNECTIONS, []).append(connection.info)
+
+
+def _session_committed(session) -> None:
+    # Every connection's mark is taken (no short circuit): each write is announced once.
+    if sum(_written(info) for info in session.info.pop(_CONNECTIONS, ())):
+        new_generation()
+
+
+def _session_rolled_back(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_CONNECTIONS, None)
+
+
+def new_generation() -> None:
+    """A new generation: every page reads its facts again once (Redis down: the cache is
+    skipped anyway, and TRUST_SECONDS bounds what a lost bump can keep)."""
+    if not has_app_context():
+        log.warning(
+            "a watched table was written outside the app: pages trust their facts for %s s at most",
+            TRUST_SECONDS,
+        )
+        return
+    cached.put(GENERATION, uuid.uuid4().hex, timeout=0)
+
+
+def current_generation(value) -> str | None:
+    """The generation read with a page's entries, None when no stamp may be trusted: the
+    cache is this process's own (another process's writes never reach it), none is set
+    (one is started for the next request: this one cannot know what the old one saw), or
+    this process holds an uncommitted watched write (a test's session sharing its
+    connection with the request; a threaded worker writing beside the reader)."""
+    if not cached.shared():
+        return None
+    if value is None:
+        cached.add(GENERATION, uuid.uuid4().hex, timeout=0)
+    return None if _uncommitted else value
+
+
+def stamp(generation: str | None) -> tuple | None:
+    """What a kept value records of when it was read (None: never trusted)."""
+    return (generation, time.time()) if generation is not None else None
+
+
+def trusted(kept_stamp, generation: str | None) -> bool:
+    """Whether facts read under ``kept_stamp`` still hold: the same generation, recently."""
+    return (
+        generation is not None
+        and kept_stamp is not None
+        and kept_stamp[0] == generation
+        and time.time() - kept_stamp[1] < TRUST_SECONDS
+    )
