@@ -36,6 +36,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_pages(app)
     register_template_helpers(app)
     register_cli(app)
+    from .voting import fastpath  # the vote POST's own path, inside ProxyFix
+
+    fastpath.install(app)
     register_proxy_fix(app)
     return app
 

@@ -230,6 +230,9 @@ def from_environment(instance_path: Path | None = None) -> dict:
         # versions of what a page shows, so the timeout only bounds the memory and what
         # changes with the clock alone; MAX_AGE is the public Cache-Control for proxies.
         "PAGE_CACHE": _bool(env("CROWDPICK_PAGE_CACHE"), True),
+        # Votes answered by their own WSGI path before Flask's request cycle
+        # (voting/fastpath.py); off, every vote goes through the Flask route.
+        "VOTE_FAST_PATH": _bool(env("CROWDPICK_VOTE_FAST_PATH"), True),
         "PAGE_CACHE_TIMEOUT": int(env("CROWDPICK_PAGE_CACHE_TIMEOUT") or 300),
         "PAGE_CACHE_MAX_AGE": int(env("CROWDPICK_PAGE_CACHE_MAX_AGE") or 15),
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",

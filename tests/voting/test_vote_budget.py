@@ -3,7 +3,7 @@ sends (tests/querycount.py) and the commands a private Redis receives (MONITOR, 
 lists every command a client sends, and marks those a Lua script runs inside the server
 apart). Budgets of issue 14: at most 2 statements and 2 Redis commands per vote, JSON
 and form alike (the Celery publish of the vote that queues a recompute aside: one in
-many, coalesced)."""
+many, coalesced). Both go through the dedicated path (webapp/voting/fastpath.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tests.helpers import sign_in
 from tests.querycount import count_statements
 from tests.workers_harness import RedisServer
 from webapp.extensions import db
+from webapp.voting.fastpath import STATS
 
 pytestmark = pytest.mark.postgres
 
@@ -112,6 +113,10 @@ def test_a_vote_costs_two_statements_and_two_redis_commands(site, style):
         monitor.connection.__exit__(None, None, None)
         control.close()
     print(f"\n{style}: statements per vote {statements_per_vote}; Redis {redis_per_vote[-1]}")
+    # Counted on the path votes take (webapp/voting/fastpath.py), which sends its
+    # statements through the engine's cursor events: the counter sees them.
+    assert app.extensions[STATS].answered == VOTES + 1, app.extensions[STATS].passed
+    assert all(n == 2 for n in statements_per_vote), statements_per_vote
     assert all(len(sent) <= 2 for sent in redis_per_vote), redis_per_vote
     # And the count is real: the limiter and the coalescing mark are among them.
     assert any("SET" in c.upper() for c in redis_per_vote[-1]), redis_per_vote[-1]

@@ -19,6 +19,14 @@ def register(key: str, handler: Callable) -> None:
     _HANDLERS[key] = handler
 
 
+def run_committed(key: str, items) -> None:
+    """Hand ``items`` to ``key``'s handler, for a writer that committed outside the
+    session (the vote's own path, voting/fastpath.py, writes in autocommit)."""
+    handler = _HANDLERS.get(key)
+    if handler is not None and items:
+        handler(items)
+
+
 def defer(key: str, item: int, unique: bool = False) -> None:
     from ..extensions import db
 

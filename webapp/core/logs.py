@@ -21,6 +21,14 @@ from pythonjsonlogger.json import JsonFormatter
 HEADER = "X-Request-ID"
 # Ids go into log lines and headers: a short, plain token only (no spaces, no CR/LF).
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id(given: str) -> str:
+    """The id a request is logged and answered under: the one it brought when it is a
+    plain token (and trusted), else a new one."""
+    return given if _VALID_ID.match(given) else uuid.uuid4().hex
+
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
@@ -85,7 +93,7 @@ def configure(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
         given = request.headers.get(HEADER, "") if trust_header else ""
-        g.request_id = given if _VALID_ID.match(given) else uuid.uuid4().hex
+        g.request_id = request_id(given)
 
     @app.after_request
     def echo_request_id(response):

@@ -5,6 +5,9 @@ Web (``GET /metrics``, see ``allowed``):
   (a histogram; rate() of its _count is requests per second);
 - ``crowdpick_vote_actions_total{action}``: votes, withdrawals and pro/con ratings answered
   successfully (rate() gives votes per second);
+- ``crowdpick_outside_request_seconds{endpoint,status}``: requests answered before Flask's
+  request cycle (the vote's own path, voting/fastpath.py, reports them through
+  ``app.extensions[RECORDER]``), so they are in neither histogram above;
 - read from PostgreSQL and Redis at scrape time, so every web process reports the same:
   ``crowdpick_queue_depth`` (LLEN of the Celery queue, here) and the gauges of the sources
   the domains add with ``add_state_source`` (webapp/verdicts/metrics.py: staleness of the
@@ -56,6 +59,8 @@ def multiprocess() -> bool:
 # A scrape-time source: given the app, yields metric families (read from the database).
 StateSource = Callable[[Flask], Iterable[Metric]]
 SOURCES = "crowdpick_metric_sources"
+# Where a path outside Flask's request cycle finds ``record(endpoint, status, seconds)``.
+RECORDER = "crowdpick_request_recorder"
 
 
 def add_state_source(app: Flask, name: str, read: StateSource) -> None:
@@ -80,6 +85,20 @@ def init_app(app: Flask) -> None:
         ["action"],
         registry=registry,
     )
+    outside = Histogram(
+        "crowdpick_outside_request_seconds",
+        "Requests answered outside Flask's request cycle (the vote's own path)",
+        ["endpoint", "status"],
+        registry=registry,
+    )
+
+    def record(endpoint: str, status: int, seconds: float) -> None:
+        action = VOTE_ENDPOINTS.get(endpoint)
+        if action and status < 400:
+            votes.labels(action=action).inc()
+        outside.labels(endpoint=endpoint, status=str(status)).observe(seconds)
+
+    app.extensions[RECORDER] = record
     allowed_networks = _networks(app.config["METRICS_ALLOW"])
 
     @app.after_request

@@ -9,7 +9,10 @@ SQLite has no data-modifying CTEs: there services.vote_with_answer runs step by 
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from ..catalog.models import READABLE
 from ..core.actions import ActionError
@@ -50,7 +53,11 @@ SELECT target.id, target.slug, target.status,
        claims.id AS claim_id, claims.kind, claim_ratings.importance
 FROM target
 LEFT JOIN options ON options.comparison_id = target.id
-LEFT JOIN claims ON claims.option_id = options.id AND :answer
+-- the claims only when the member has ratings here (the answer's weighted pick needs
+-- them; without ratings it is null): most votes read one row per option
+LEFT JOIN claims ON claims.option_id = options.id AND :answer AND EXISTS (
+    SELECT 1 FROM claim_ratings AS mine
+    WHERE mine.user_id = :u AND mine.comparison_id = target.id)
 LEFT JOIN claim_ratings ON claim_ratings.claim_id = claims.id AND claim_ratings.user_id = :u
 ORDER BY options.position, claims.id
 """
@@ -60,10 +67,20 @@ ORDER BY options.position, claims.id
 def vote(connection, user_id: int, slug: str, option_id: int, source: str | None, answer: bool):
     """Run the statement; returns (comparison id, slug, options [(id, name)], claims
     [(id, kind, option id)], the member's ratings) or raises the general path's error."""
-    from . import services  # the messages and checks live there
+    rows = connection.execute(VOTE, parameters(user_id, slug, option_id, source, answer)).all()
+    return read(rows, option_id)
 
+
+@functools.cache
+def driver_sql() -> str:
+    """VOTE as psycopg takes it (%(name)s placeholders), for voting/fastpath.py, which
+    runs it on the DBAPI connection."""
+    return str(VOTE.compile(dialect=postgresql.psycopg.dialect()))
+
+
+def parameters(user_id: int, slug: str, option_id: int, source: str | None, answer: bool):
     now = utcnow()
-    params = {
+    return {
         "slug": slug,
         "u": user_id,
         "o": option_id,
@@ -72,7 +89,12 @@ def vote(connection, user_id: int, slug: str, option_id: int, source: str | None
         "src": source,
         "answer": answer,
     }
-    rows = connection.execute(VOTE, params).all()
+
+
+def read(rows, option_id: int):
+    """What the statement's rows say (see ``vote``); rows with the columns by name."""
+    from . import services  # the messages and checks live there
+
     if not rows:
         raise ActionError(services.NOT_PUBLISHED, 404)
     first = rows[0]
