@@ -10,15 +10,13 @@ page to show it, so it fails when the fact that covers the change leaves the key
 
 from __future__ import annotations
 
-import uuid
 from types import SimpleNamespace
 
 import pytest
-import redis
 
 from tests import factories
 from tests.helpers import sign_in, sign_out
-from tests.live import redis_url_or_missing
+from tests.pages.conftest import redis_config
 from webapp.accounts.models import User
 from webapp.catalog.models import Comparison, EditorialVerdict, Tag
 from webapp.catalog.tags import do_merge_tags
@@ -307,33 +305,6 @@ def test_the_cache_miss_keeps_the_home_budget(client, count_queries, comp):
 # --- Redis: shared by every process; down means uncached, never an error ---------------
 
 
-@pytest.fixture()
-def on_redis(app):
-    """The app's cache on the real Redis under a key prefix of this test alone."""
-    url = redis_url_or_missing()
-    prefix = f"crowdpick-test-{uuid.uuid4().hex[:8]}:page:"
-    before = app.extensions["cache"][cache]
-    cache.init_app(app, config=_redis_config(url, prefix))
-    client = redis.Redis.from_url(url)
-    try:
-        yield client, prefix
-    finally:
-        for key in client.scan_iter(match=f"{prefix}*"):
-            client.delete(key)
-        client.close()
-        app.extensions["cache"][cache] = before
-
-
-def _redis_config(url: str, prefix: str) -> dict:
-    return {
-        "CACHE_TYPE": "RedisCache",
-        "CACHE_REDIS_URL": url,
-        "CACHE_REDIS_DB": None,
-        "CACHE_KEY_PREFIX": prefix,
-        "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    }
-
-
 def test_pages_are_stored_in_redis_and_read_back(client, count_queries, comp, on_redis):
     redis_client, prefix = on_redis
     first = text(client, page(comp))
@@ -346,7 +317,7 @@ def test_pages_are_stored_in_redis_and_read_back(client, count_queries, comp, on
 def test_redis_unreachable_still_serves_the_page(app, client, comp):
     before = app.extensions["cache"][cache]
     # A port nothing listens on: every cache call fails at once.
-    cache.init_app(app, config=_redis_config("redis://127.0.0.1:1/0", "unreachable:"))
+    cache.init_app(app, config=redis_config("redis://127.0.0.1:1/0", "unreachable:"))
     try:
         for _ in range(2):
             response = client.get(page(comp))

@@ -10,16 +10,21 @@ statement.
 
 from __future__ import annotations
 
-import uuid
 from types import SimpleNamespace
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from tests import factories
-from tests.live import redis_url_or_missing
-from tests.pages.test_cache import _redis_config, fetch, load, page, person, text, who
+from tests.pages.conftest import redis_config
+from tests.pages.test_cache import (
+    fetch,
+    load,
+    page,
+    person,
+    text,
+    who,
+)
 from webapp.catalog.models import EditorialVerdict
 from webapp.core import cached
 from webapp.discussions import moderation
@@ -44,23 +49,6 @@ def comp(session):
     made = factories.comparison("Kettle", "Stove", tags={"Kettle": ["kitchen"]})
     db.session.commit()
     return SimpleNamespace(id=made.id, slug=made.slug, options=[o.id for o in made.options])
-
-
-@pytest.fixture()
-def on_redis(app):
-    """The app's cache on the real Redis under a key prefix of this test alone."""
-    url = redis_url_or_missing()
-    prefix = f"crowdpick-test-{uuid.uuid4().hex[:8]}:page:"
-    before = app.extensions["cache"][cache]
-    cache.init_app(app, config=_redis_config(url, prefix))
-    client = redis.Redis.from_url(url)
-    try:
-        yield client, prefix
-    finally:
-        for key in client.scan_iter(match=f"{prefix}*"):
-            client.delete(key)
-        client.close()
-        app.extensions["cache"][cache] = before
 
 
 def statements(client, count_queries, path: str) -> int:
@@ -236,7 +224,7 @@ def test_a_write_while_redis_is_down_commits_and_shows(app, client, comp):
     """The new generation cannot be stored: the write still commits (the breaker turns the
     cache off a while) and the page, rendered uncached, shows it."""
     before = app.extensions["cache"][cache]
-    cache.init_app(app, config=_redis_config("redis://127.0.0.1:1/0", "unreachable:"))
+    cache.init_app(app, config=redis_config("redis://127.0.0.1:1/0", "unreachable:"))
     try:
         _post(comp)
         assert cached._broken_until[0] > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -99,17 +100,12 @@ def _matches(word: str) -> sa.ColumnElement[bool]:
 def get_published(slug: str, whole: bool = True) -> Comparison | None:
     """A published (or archived: still readable) comparison; ``whole`` also loads claims,
     tags and the editorial verdict (the page needs them, a vote only needs the options)."""
-    loads = [selectinload(Comparison.options)]
     if whole:
-        loads = [
-            selectinload(Comparison.options).selectinload(Option.claims),
-            selectinload(Comparison.options).selectinload(Option.tags),
-            joinedload(Comparison.verdict),  # one row: joined, no statement of its own
-        ]
+        return db.session.scalars(_whole_statement(), {"slug": slug}).unique().first()
     return db.session.scalars(
         sa.select(Comparison)
         .where(Comparison.slug == slug, Comparison.status.in_(READABLE))
-        .options(*loads)
+        .options(selectinload(Comparison.options))
     ).first()
 
 
@@ -119,6 +115,22 @@ def require_published(slug: str, whole: bool = True) -> Comparison:
     if comparison is None:
         raise ActionError("No published comparison lives at this address.", 404)
     return comparison
+
+
+@functools.cache
+def _whole_statement() -> sa.Select:
+    """Two statements (the options and their claims joined to the comparison row and its
+    verdict, then the tags), built once: on the reader's page, building and running four
+    cost more than the rest of the page's reads."""
+    return (
+        sa.select(Comparison)
+        .where(Comparison.slug == sa.bindparam("slug"), Comparison.status.in_(READABLE))
+        .options(
+            joinedload(Comparison.verdict),
+            joinedload(Comparison.options).joinedload(Option.claims),
+            joinedload(Comparison.options).selectinload(Option.tags),
+        )
+    )
 
 
 def get_tag(slug: str) -> Tag | None:

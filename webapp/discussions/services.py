@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -39,16 +41,22 @@ def current_disagreement(comparison_id: int) -> Thread | None:
     """The comparison's disagreement thread that is not resolved: open, or locked by a
     moderator. A locked one still is the disagreement: nobody may open a second beside it
     (which would also make the first one impossible to unlock)."""
-    return db.session.scalars(
+    return db.session.scalars(_current_disagreement_statement(), {"cid": comparison_id}).first()
+
+
+@functools.cache
+def _current_disagreement_statement() -> sa.Select:
+    # Built once: every comparison page (and its live card) reads it.
+    return (
         sa.select(Thread)
         .where(
-            Thread.comparison_id == comparison_id,
+            Thread.comparison_id == sa.bindparam("cid"),
             Thread.kind == "disagreement",
             Thread.status.in_(("open", "locked")),
         )
         .order_by((Thread.status == "open").desc(), Thread.id.desc())
         .limit(1)
-    ).first()
+    )
 
 
 def open_disagreement_thread(
@@ -332,29 +340,40 @@ def threads_of(comparison: Comparison) -> sa.Select:
 
 def latest_posts(comparison: Comparison, limit: int = 3) -> list[Post]:
     return list(
-        db.session.scalars(
-            sa.select(Post)
-            .join(Thread, Thread.id == Post.thread_id)
-            .where(
-                Thread.comparison_id == comparison.id,
-                Post.deleted_at.is_(None),
-                Post.hidden_at.is_(None),
-            )
-            .order_by(Post.created_at.desc(), Post.id.desc())
-            .limit(limit)
-            # The thread is joined already and each post has one author: one statement.
-            .options(contains_eager(Post.thread), joinedload(Post.author))
+        db.session.scalars(_latest_posts_statement(), {"cid": comparison.id, "limit": limit})
+    )
+
+
+@functools.cache
+def _latest_posts_statement() -> sa.Select:
+    # Built once (the comparison page runs it on every render; building cost as much as
+    # running). The thread is joined already and each post has one author: one statement.
+    return (
+        sa.select(Post)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(
+            Thread.comparison_id == sa.bindparam("cid"),
+            Post.deleted_at.is_(None),
+            Post.hidden_at.is_(None),
         )
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(sa.bindparam("limit"))
+        .options(contains_eager(Post.thread), joinedload(Post.author))
     )
 
 
 def latest_conclusion(comparison_id: int) -> Thread | None:
     """The comparison's most recently resolved disagreement with its conclusion and who
     wrote it (one statement): pinned on the comparison page."""
-    return db.session.scalars(
+    return db.session.scalars(_latest_conclusion_statement(), {"cid": comparison_id}).first()
+
+
+@functools.cache
+def _latest_conclusion_statement() -> sa.Select:
+    return (
         sa.select(Thread)
         .where(
-            Thread.comparison_id == comparison_id,
+            Thread.comparison_id == sa.bindparam("cid"),
             Thread.kind == "disagreement",
             Thread.status == "resolved",
             Thread.conclusion.is_not(None),
@@ -362,7 +381,7 @@ def latest_conclusion(comparison_id: int) -> Thread | None:
         .order_by(Thread.resolved_at.desc(), Thread.id.desc())
         .limit(1)
         .options(joinedload(Thread.resolved_by))
-    ).first()
+    )
 
 
 def open_disagreements() -> sa.Select:
