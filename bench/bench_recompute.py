@@ -26,6 +26,7 @@ votes come from full-weight voters; <= 20 ms when all of them do.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -66,13 +67,16 @@ def seed(site, comparisons) -> list[tuple[str, float]]:
     t0 = time.perf_counter()
     for size, comp in zip(SIZES, comparisons, strict=True):
         # Consistent by construction, so the row-by-row foreign-key triggers are skipped
-        # for the load (session_replication_role = replica; superuser, bench only).
+        # for the load (session_replication_role = replica; superuser, bench only). Cast
+        # days ago: a mature comparison (a million votes within the brigade detector's
+        # 6-hour window would be a surge it reads vote by vote, its case, not this one).
         site.sql(
             """
             INSERT INTO votes (user_id, comparison_id, option_id, created_at, updated_at,
                                voided_at)
             SELECT id, %(c)s, CASE WHEN id %% 10 < 6 THEN %(a)s ELSE %(b)s END,
-                   now(), now(), CASE WHEN id %% 100 = 7 THEN now() END
+                   now() - interval '3 days', now() - interval '3 days',
+                   CASE WHEN id %% 100 = 7 THEN now() END
             FROM users ORDER BY id LIMIT %(n)s
             """,
             {"c": comp.id, "a": comp.options[0], "b": comp.options[1], "n": size},
@@ -160,6 +164,9 @@ PostgreSQL on this machine (default server settings, JIT as configured)""",
                     return took
 
                 timed(PLAIN), timed(JOINED), recompute_verdict(comp.id)  # warm the caches
+                # The first recompute built the tally (every vote's row changed): the
+                # statistics autovacuum would gather after such a change.
+                site.sql("ANALYZE votes")
                 repeat = RUNS if size < 1_000_000 else 3
                 plain = statistics.median(timed(PLAIN) for _ in range(repeat))
                 joined = statistics.median(timed(JOINED) for _ in range(repeat))
@@ -196,6 +203,13 @@ PostgreSQL on this machine (default server settings, JIT as configured)""",
                     for log in zip(*per_statement, strict=False)
                 ]
                 statements[size] = per_statement[-1]
+                slowest = sorted(per_statement[-1], key=lambda x: -x[0])[:3]
+                c.note(
+                    f"{size:,} votes, slowest statements of the last run: "
+                    + "; ".join(
+                        f"{c.ms(t):.1f} ms {' '.join(st.split())[:160]}" for t, st, _ in slowest
+                    )
+                )
 
         c.table(
             [
@@ -324,6 +338,13 @@ def tally_scenarios(site, db, comp, recompute_verdict) -> list[list]:
                 plan = conn.exec_driver_sql("EXPLAIN ANALYZE " + aggregate[0][0], aggregate[0][1])
                 print("\n".join("    " + r[0] for r in plan))
             db.session.remove()
+        sql_ms = sum(t for t, _st, _p in timer.log) * 1000
+        c.note(
+            f"{share:.0%} full, last run: {len(timer.log)} statements, {sql_ms:.1f} ms in them "
+            f"(the rest of the recompute is Python)"
+        )
+        if os.environ.get("BENCH_PROFILE"):
+            profile(site, db, comp, recompute_verdict)
         slowest = sorted(timer.log, key=lambda x: -x[0])[:4]
         c.note(
             f"{share:.0%} full, slowest statements of the last run: "
@@ -333,6 +354,26 @@ def tally_scenarios(site, db, comp, recompute_verdict) -> list[list]:
         took, base = statistics.median(runs), statistics.median(plains)
         rows.append([f"{share:.0%}", c.ms(base), c.ms(took), took / base])
     return rows
+
+
+def profile(site, db, comp, recompute_verdict) -> None:
+    """BENCH_PROFILE=1: where ten more recomputes spend their time (cProfile)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    with site.app.app_context():
+        for n in range(10):
+            site.sql(
+                "UPDATE votes SET option_id = %(o)s WHERE id = "
+                "(SELECT min(id) FROM votes WHERE comparison_id = %(c)s)",
+                {"o": comp.options[n % 2], "c": comp.id},
+            )
+            profiler.enable()
+            recompute_verdict(comp.id)
+            profiler.disable()
+        db.session.remove()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
 
 def what_ifs(site, db, statements) -> tuple[list[tuple[str, float]], list[str]]:
