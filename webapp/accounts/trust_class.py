@@ -67,8 +67,10 @@ def class_code(
     )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def class_weight(code: int, today: date, rules: TrustRules) -> float:
-    """The weight of every account of class ``code`` on ``today`` (UTC)."""
+    """The weight of every account of class ``code`` on ``today`` (UTC); kept, as a big
+    comparison's recomputes weigh the same few thousand classes all day."""
     rest, strikes = divmod(code, STRIKE_SLOTS)
     rest, active = divmod(rest, ACTIVE_SLOTS)
     day, verified = divmod(rest, 2)
