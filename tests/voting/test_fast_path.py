@@ -295,7 +295,7 @@ def test_a_form_vote_redirects_and_flashes_as_the_route_does(stack):
     assert answer.get_data() == expected.get_data()
     # The cookies differ only in their signing second: compare what they carry.
     assert session_of(stack.fast, answer) == session_of(stack.general, expected)
-    assert session_of(stack.fast, answer)["_flashes"][-1][0] == "success"
+    assert session_of(stack.fast, answer)["_flashes"][-1][0] == "vote"  # shown in #your-pick
     rows = stack.sql("SELECT option_id FROM votes WHERE user_id = %(u)s", {"u": member_id})
     assert rows == [(options[1],)]
     volatile = {*VOLATILE, "Set-Cookie"}

@@ -60,7 +60,10 @@ def test_form_vote_redirects_with_a_flash_and_shows_the_choice(client, setup):
     assert response.status_code == 302
     assert response.headers["Location"] == f"/compare/{comp.slug}#your-pick"
     html = client.get(f"/compare/{comp.slug}").get_data(as_text=True)
-    assert "Your vote for Stove is saved." in html
+    # In the "Your pick" box the redirect lands on, not at the top, out of view.
+    assert re.search(r'class="live-status[^"]*"[^>]*>Your vote for Stove is saved\.</p>', html)
+    assert 'class="wrap flashes"' not in html
+    assert html.count("Your vote for Stove is saved.") == 1
     assert re.search(rf'value="{stove.id}" data-name="Stove" checked', html)
     assert votes() == [(member.id, stove.id)]
 

@@ -55,7 +55,7 @@ from ..extensions import db, limiter
 from ..scoring.personal import personal_pick
 from . import fastrequest as read
 from . import onestatement
-from .services import MemberInputs
+from .services import ANSWER_FLASH, MemberInputs
 
 HTML_TYPE = "text/html; charset=utf-8"
 VOTE_PATH = re.compile(r"/compare/([A-Za-z0-9_.-]{1,200})/vote")
@@ -190,7 +190,7 @@ class FastPath:
         )
         response = redirect(location, 302)
         flashed = SecureCookieSession(session)
-        flashed["_flashes"] = [*flashed.get("_flashes", []), ("success", message)]
+        flashed["_flashes"] = [*flashed.get("_flashes", []), (ANSWER_FLASH, message)]
         with self.app.app_context():
             settings["interface"].save_session(self.app, flashed, response)
         cookies = response.headers.getlist("Set-Cookie")

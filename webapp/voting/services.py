@@ -57,6 +57,9 @@ def find_target(slug: str) -> Target:
 
 
 NOT_PUBLISHED = "No published comparison lives at this address."
+# The flash category of a vote's, withdrawal's or rating's answer: shown in the "Your
+# pick" box the redirect lands on (#your-pick), not at the top of the page, out of view.
+ANSWER_FLASH = "vote"
 HELD = "Your vote is held for review; it can be changed once moderators have looked at it."
 
 

@@ -45,7 +45,7 @@ def too_many(error):
 def _answer(target: services.Target, message: str, inputs):
     if inputs is not None:
         return {"message": message, **inputs.as_json()}
-    flash(message, "success")
+    flash(message, services.ANSWER_FLASH)
     return redirect(url_for("pages.comparison", slug=target.slug) + "#your-pick")
 
 
