@@ -261,3 +261,9 @@ def test_fresh_accounts_outweighing_established_voters_name_no_pick(app, session
     html = app.test_client().get(f"/compare/{page}").get_data(as_text=True)
     assert "members with established accounts favour Kettle" in html
     assert "no pick while established members disagree" in html
+
+
+def test_a_recompute_of_a_comparison_that_is_gone_writes_nothing(session):
+    # The worker may run after the comparison was deleted: no verdict row appears.
+    assert services.recompute_verdict(987_654) is None
+    assert db.session.get(CommunityVerdict, 987_654) is None

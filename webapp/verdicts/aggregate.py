@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from ..accounts.models import User
 from ..accounts.trust import TrustRules
@@ -60,22 +61,30 @@ def read_inputs(comparison, now: datetime, rules: TrustRules, *, synced=None) ->
         Vote.voided_at.is_(None),
     )
     if dialect == "postgresql":
-        # Few rows as a rule: with parallel workers the planner prefers scanning all of
-        # votes to the partial index (measured: 63 ms for 0 rows at 1M votes).
-        db.session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        if synced is None:  # the recompute's sync set it in its first statement
+            db.session.execute(sa.select(sa.func.set_config(*tally_sync.SERIAL_READ)))
         countable = sa.func.array_agg(Vote.id).filter(eligible)
+        nothing = sa.cast(sa.null(), postgresql.ARRAY(sa.Integer))
     else:
         countable = sa.func.sum(sa.case((eligible, 1), else_=0))
-    votes = _vote_rows(comparison.id, now, rules, tallies.untallied(), countable)
-    # Counted votes whose voter changed class since the sync: their new weight, row by row.
-    votes.merge(_vote_rows(comparison.id, now, rules, moved))
+        nothing = sa.literal(0)
+    # The uncounted votes, and the counted ones whose voter changed class since the sync
+    # (their new weight), row by row: one statement.
+    votes = _vote_rows(
+        comparison.id, now, rules, [(tallies.untallied(), countable), (moved, nothing)]
+    )
     today = as_utc(now).astimezone(UTC).date()
     totals, settled, counted, established = tallies.weigh(counts, today, rules)
     votes.merge(_Votes(totals, settled, counted, established, 0, []))
-    if synced is not None and any(votes.extra):
-        # PostgreSQL names the votes; SQLite counts them, and absorb finds them again.
-        ids = [i for found in votes.extra for i in found] if dialect == "postgresql" else None
-        tally_sync.absorb(comparison.id, rules, ids)
+    if synced is not None:
+        absorbed = {}
+        if any(votes.extra):
+            # PostgreSQL names the votes; SQLite counts them, and absorb finds them again.
+            listed = None
+            if dialect == "postgresql":
+                listed = [i for found in votes.extra for i in found]
+            absorbed = tally_sync.absorb(comparison.id, rules, listed)
+        tally_sync.write(comparison.id, synced.deltas, absorbed)
     return _with_claims(comparison, now, rules, votes)
 
 
@@ -104,7 +113,9 @@ class _Votes:
         self.extra += other.extra
 
 
-def _vote_rows(comparison_id: int, now: datetime, rules: TrustRules, where=None, extra=None):
+def _vote_rows(comparison_id: int, now: datetime, rules: TrustRules, parts=None) -> _Votes:
+    """Trust-weighted sums per option of the comparison's votes: all of them, or of each
+    (condition, extra column) of ``parts`` (one statement: a UNION ALL)."""
     dialect = db.session.get_bind().dialect.name
     weight = trust_weight_sql(dialect, now, rules, voided=Vote.voided_at, held=Vote.held_at)
     columns = [
@@ -115,25 +126,27 @@ def _vote_rows(comparison_id: int, now: datetime, rules: TrustRules, where=None,
         sa.func.sum(sa.case((Vote.held_at.is_not(None), 1), else_=0)),
         sa.func.sum(sa.case((weight >= rules.established, weight), else_=0.0)),
     ]
-    if extra is not None:
-        columns.append(extra)
-    query = (
+    base = (
         sa.select(*columns)
         .join(User, User.id == Vote.user_id)
         .where(Vote.comparison_id == comparison_id)
         .group_by(Vote.option_id)
     )
-    if where is not None:
-        query = query.where(where)
-    vote_rows = db.session.execute(query).all()
-    return _Votes(
-        totals={row[0]: float(row[1] or 0.0) for row in vote_rows},
-        settled={row[0]: float(row[5] or 0.0) for row in vote_rows},
-        counted=sum(int(row[2] or 0) for row in vote_rows),
-        established=sum(int(row[3] or 0) for row in vote_rows),
-        held=sum(int(row[4] or 0) for row in vote_rows),
-        extra=[row[6] for row in vote_rows if row[6]] if extra is not None else [],
-    )
+    if parts is None:
+        query = base
+    else:
+        query = sa.union_all(*(base.add_columns(extra).where(where) for where, extra in parts))
+    votes = _Votes({}, {}, 0, 0, 0, [])
+    for row in db.session.execute(query):
+        option = row[0]
+        votes.totals[option] = votes.totals.get(option, 0.0) + float(row[1] or 0.0)
+        votes.settled[option] = votes.settled.get(option, 0.0) + float(row[5] or 0.0)
+        votes.counted += int(row[2] or 0)
+        votes.established += int(row[3] or 0)
+        votes.held += int(row[4] or 0)
+        if parts is not None and row[6]:
+            votes.extra.append(row[6])
+    return votes
 
 
 def _with_claims(comparison, now: datetime, rules: TrustRules, votes: _Votes) -> Inputs:

@@ -31,13 +31,23 @@ from .models import CommunityVerdict, VerdictHistory
 log = logging.getLogger("crowdpick.verdicts")
 
 
-def _locked_verdict(comparison_id: int) -> CommunityVerdict:
+def _locked_verdict(comparison_id: int) -> CommunityVerdict | None:
+    """The comparison's verdict row, made when missing, locked until the commit; None when
+    no such comparison."""
     insert = insert_for(CommunityVerdict)
     # First statement of the transaction is a write: on SQLite it takes the write lock at
-    # once, so two recomputes queue instead of deadlocking on a lock upgrade.
+    # once, so two recomputes queue instead of deadlocking on a lock upgrade. It writes
+    # only for a comparison that exists (no statement of its own to ask).
+    made = sa.select(
+        Comparison.id,
+        sa.literal(0),
+        sa.literal(utcnow(), sa.DateTime(timezone=True)),
+        sa.literal([], sa.JSON),
+        sa.literal({}, sa.JSON),
+    ).where(Comparison.id == comparison_id)
     db.session.execute(
-        insert.values(
-            comparison_id=comparison_id, version=0, computed_at=utcnow(), options=[], claims={}
+        insert.from_select(
+            ["comparison_id", "version", "computed_at", "options", "claims"], made
         ).on_conflict_do_nothing()
     )
     return db.session.scalars(
@@ -45,16 +55,16 @@ def _locked_verdict(comparison_id: int) -> CommunityVerdict:
         .where(CommunityVerdict.comparison_id == comparison_id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
+    ).first()
 
 
 def recompute_verdict(comparison_id: int) -> CommunityVerdict | None:
     """Recompute and store the community verdict of one comparison; commit."""
-    exists = db.session.scalar(sa.select(Comparison.id).where(Comparison.id == comparison_id))
-    if exists is None:
-        return None
-    db.session.commit()  # end the read so the locking transaction starts with the write
+    db.session.commit()  # end any read, so the locking transaction starts with the write
     stored = _locked_verdict(comparison_id)
+    if stored is None:
+        db.session.commit()
+        return None
     folded = changes.fold_marks(comparison_id)  # member-input marks -> the input version
     comparison = db.session.get(Comparison, comparison_id, populate_existing=True)
     # Read before the inputs: a write committed after this point leaves the version ahead

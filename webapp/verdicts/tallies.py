@@ -114,11 +114,11 @@ def effective_tallies(comparison_id: int, rules: TrustRules, synced=None):
     the counted votes that moved class: read them row by row), or None when the tally
     cannot be trusted (never synced, another trust rule, inputs changed outside the
     member path): then the caller reads every vote. ``synced``: what tally_sync.sync
-    returned in this transaction (the state is not read again)."""
+    returned in this transaction (the state is not read again; its changes are added)."""
     if not tallyable(rules):
         return None
     if synced is not None:
-        xmin = synced[0]
+        xmin = synced.xmin
     else:
         valid, xmin = _state(comparison_id, rules)
         if not valid:
@@ -151,7 +151,8 @@ def effective_tallies(comparison_id: int, rules: TrustRules, synced=None):
         .where(Vote.comparison_id == comparison_id, gone)
         .group_by(Vote.tallied_option_id, Vote.tallied_class)
     )
-    counts: dict[Key, int] = {}
+    # With ``synced``: the changes sync worked out are not written yet (tally_sync.write).
+    counts: dict[Key, int] = dict(synced.deltas) if synced is not None else {}
     for option, code, n in db.session.execute(sa.union_all(stored, withdrawn, changed, shifted)):
         counts[(option, code)] = counts.get((option, code), 0) + int(n)
     return {key: n for key, n in counts.items() if n > 0}, gone
