@@ -90,6 +90,27 @@ def seed(site, comparisons) -> list[tuple[str, float]]:
     return steps
 
 
+def change_one_vote(site, comp, n: int) -> None:
+    """Untimed, before a timed recompute: one vote changes option, so the recompute reads,
+    computes and writes a new version."""
+    site.sql(
+        "UPDATE votes SET option_id = %(o)s WHERE id = "
+        "(SELECT min(id) FROM votes WHERE comparison_id = %(c)s)",
+        {"o": comp.options[n % 2], "c": comp.id},
+    )
+
+
+def timed_recompute(timer, recompute_verdict, comparison_id: int):
+    """(seconds, verdict) of one recompute, its statements in ``timer.log``."""
+    timer.log.clear()
+    timer.on = True
+    t0 = time.perf_counter()
+    verdict = recompute_verdict(comparison_id)
+    took = time.perf_counter() - t0
+    timer.on = False
+    return took, verdict
+
+
 class StatementTimer:
     """Times each statement the engine sends (cursor execute to execute's return)."""
 
@@ -172,17 +193,9 @@ PostgreSQL on this machine (default server settings, JIT as configured)""",
                 joined = statistics.median(timed(JOINED) for _ in range(repeat))
                 runs, per_statement = [], []
                 for n in range(repeat):
-                    site.sql(
-                        "UPDATE votes SET option_id = %(o)s WHERE id = "
-                        "(SELECT min(id) FROM votes WHERE comparison_id = %(c)s)",
-                        {"o": comp.options[n % 2], "c": comp.id},
-                    )
-                    timer.log.clear()
-                    timer.on = True
-                    t0 = time.perf_counter()
-                    verdict = recompute_verdict(comp.id)
-                    runs.append(time.perf_counter() - t0)
-                    timer.on = False
+                    change_one_vote(site, comp, n)
+                    took, verdict = timed_recompute(timer, recompute_verdict, comp.id)
+                    runs.append(took)
                     per_statement.append(list(timer.log))
                 db.session.remove()
                 recompute = statistics.median(runs)
@@ -316,17 +329,9 @@ def tally_scenarios(site, db, comp, recompute_verdict) -> list[list]:
             runs, plains = [], []
             for n in range(TALLY_RUNS):
                 plains.append(plain())
-                site.sql(
-                    "UPDATE votes SET option_id = %(o)s WHERE id = "
-                    "(SELECT min(id) FROM votes WHERE comparison_id = %(c)s)",
-                    {"o": comp.options[n % 2], "c": comp.id},
-                )
-                timer.log.clear()
-                timer.on = True
-                t0 = time.perf_counter()
-                verdict = recompute_verdict(comp.id)
-                runs.append(time.perf_counter() - t0)
-                timer.on = False
+                change_one_vote(site, comp, n)
+                took, verdict = timed_recompute(timer, recompute_verdict, comp.id)
+                runs.append(took)
             aggregate = [
                 (st, params)
                 for _t, st, params in timer.log
@@ -364,11 +369,7 @@ def profile(site, db, comp, recompute_verdict) -> None:
     profiler = cProfile.Profile()
     with site.app.app_context():
         for n in range(10):
-            site.sql(
-                "UPDATE votes SET option_id = %(o)s WHERE id = "
-                "(SELECT min(id) FROM votes WHERE comparison_id = %(c)s)",
-                {"o": comp.options[n % 2], "c": comp.id},
-            )
+            change_one_vote(site, comp, n)
             profiler.enable()
             recompute_verdict(comp.id)
             profiler.disable()

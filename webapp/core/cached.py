@@ -37,15 +37,36 @@ def _failed(what: str, exc: Exception) -> None:
     log.warning("cache %s failed (%s); serving uncached for %.0f s", what, exc, BREAK_SECONDS)
 
 
+def _guarded(what: str, call, otherwise=None):
+    """``call()``, or ``otherwise`` when the cache is disabled, broken or fails now (any
+    backend error means "not cached": the caller renders)."""
+    if not enabled():
+        return otherwise
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001
+        _failed(what, exc)
+        return otherwise
+
+
 def get(key: str):
     """The stored value, or None when missing, disabled or the cache is unreachable."""
-    if not enabled():
-        return None
-    try:
-        return cache.get(key)
-    except Exception as exc:  # noqa: BLE001 - any backend error means "not cached"
-        _failed("read", exc)
-        return None
+    return _guarded("read", lambda: cache.get(key))
+
+
+def get_many(*keys: str) -> list:
+    """The stored values of ``keys`` in one round trip (None for each missing one; all
+    None when disabled or unreachable)."""
+    return _guarded("read", lambda: cache.get_many(*keys), [None] * len(keys))
+
+
+def add(key: str, value, timeout: int | None = None) -> None:
+    """Store ``value`` unless ``key`` holds one already."""
+    _guarded("write", lambda: cache.add(key, value, timeout=timeout))
+
+
+def put(key: str, value, timeout: int | None = None) -> None:
+    _guarded("write", lambda: cache.set(key, value, timeout=timeout))
 
 
 def shared() -> bool:
@@ -57,37 +78,6 @@ def shared() -> bool:
     if forced is not None:
         return bool(forced)
     return isinstance(cache.cache, RedisCache)
-
-
-def get_many(*keys: str) -> list:
-    """The stored values of ``keys`` in one round trip (None for each missing one; all
-    None when disabled or unreachable)."""
-    if not enabled():
-        return [None] * len(keys)
-    try:
-        return cache.get_many(*keys)
-    except Exception as exc:  # noqa: BLE001
-        _failed("read", exc)
-        return [None] * len(keys)
-
-
-def add(key: str, value, timeout: int | None = None) -> None:
-    """Store ``value`` unless ``key`` holds one already."""
-    if not enabled():
-        return
-    try:
-        cache.add(key, value, timeout=timeout)
-    except Exception as exc:  # noqa: BLE001
-        _failed("write", exc)
-
-
-def put(key: str, value, timeout: int | None = None) -> None:
-    if not enabled():
-        return
-    try:
-        cache.set(key, value, timeout=timeout)
-    except Exception as exc:  # noqa: BLE001
-        _failed("write", exc)
 
 
 def digest(*parts) -> str:

@@ -14,6 +14,7 @@ from ..catalog.revisions import Revision
 from ..core.clock import as_utc
 from ..discussions.models import PickChange, Post, Thread
 from ..extensions import db
+from ..verdicts.history import versions_with_previous
 from ..verdicts.models import VerdictHistory
 from ..verdicts.presenting import state_words
 from .services import LIMIT, Entry, Subject, newest, page, thread_page
@@ -41,20 +42,7 @@ def _verdict_changes(found: Subject) -> list[Entry]:
     the same verdict with a few more votes). The first version counts only when it names
     a pick: "not enough votes" at the start is no news."""
     h = VerdictHistory.__table__
-    in_order = {"order_by": h.c.version}
-    ranked = (
-        sa.select(
-            h.c.version,
-            h.c.computed_at,
-            h.c.pick_option_id,
-            h.c.state,
-            h.c.weighted_votes,
-            sa.func.lag(h.c.pick_option_id).over(**in_order).label("before"),
-            sa.func.lag(h.c.state).over(**in_order).label("state_before"),
-        )
-        .where(h.c.comparison_id == found.id)
-        .subquery()
-    )
+    ranked = versions_with_previous(found.id, h.c.computed_at, h.c.weighted_votes)
     after = aliased(Option)
     rows = db.session.execute(
         sa.select(ranked, after.name.label("after_name"))

@@ -128,24 +128,36 @@ def events_of(comparison) -> list[chart.Event]:
     return sorted(out, key=lambda e: e.at)
 
 
-@functools.cache
-def _points_query() -> sa.Select:
-    comparison_id, most = sa.bindparam("c"), sa.bindparam("most", type_=sa.Integer)
+def versions_with_previous(comparison_id, *columns) -> sa.Subquery:
+    """A comparison's verdict versions with the pick and state of the version before
+    (``before``, ``state_before``): where the pick or the state changed. ``columns``: more
+    of verdict_history's columns or window expressions to carry."""
     h = VerdictHistory.__table__
     in_order = {"order_by": h.c.version}
-    # The window runs over the narrow columns only; the chosen versions' JSON is read after.
-    ranked = (
+    return (
         sa.select(
             h.c.version,
             h.c.pick_option_id,
             h.c.state,
             sa.func.lag(h.c.pick_option_id).over(**in_order).label("before"),
             sa.func.lag(h.c.state).over(**in_order).label("state_before"),
-            sa.func.row_number().over(**in_order).label("n"),
-            sa.func.count().over().label("total"),
+            *columns,
         )
         .where(h.c.comparison_id == comparison_id)
         .subquery()
+    )
+
+
+@functools.cache
+def _points_query() -> sa.Select:
+    comparison_id, most = sa.bindparam("c"), sa.bindparam("most", type_=sa.Integer)
+    h = VerdictHistory.__table__
+    in_order = {"order_by": h.c.version}
+    # The window runs over the narrow columns only; the chosen versions' JSON is read after.
+    ranked = versions_with_previous(
+        comparison_id,
+        sa.func.row_number().over(**in_order).label("n"),
+        sa.func.count().over().label("total"),
     )
     every = sa.case((ranked.c.total > most, ranked.c.total // most), else_=1)
     chosen = sa.select(ranked.c.version).where(
